@@ -1,0 +1,50 @@
+# The School Improvement Toolkit. Two set-up commands (see README):
+#   make reports   build everything and run the main job on the bundled sample tracker
+#   make test      build everything and run every test
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+TERM_  ?= 2026/27 Autumn
+TRACKER ?= inputs/sample_tracker.xlsx
+PYTEST_ARGS ?= -n 2
+
+.PHONY: env system-deps reports test lab lint template sample bench clean
+
+env: $(STAMP)
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+$(STAMP): pyproject.toml scripts/system-deps.sh
+	@bash scripts/system-deps.sh
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (toolkit)" >/dev/null
+	@touch $(STAMP)
+
+reports: env
+	$(BIN)/toolkit batch $(TRACKER) --term "$(TERM_)"
+
+test: env
+	$(BIN)/ruff check toolkit tests benchmarks
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lab: env
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+lint: env
+	$(BIN)/ruff check .
+
+template: env
+	$(BIN)/toolkit template templates/tracker.xlsx
+
+sample: env
+	$(BIN)/toolkit sample inputs/sample_tracker.xlsx
+
+bench: env
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the few system libraries the toolkit needs and pip cannot provide:
+# Pango (WeasyPrint's text layout, for PDF), fonts, and poppler-utils (pdftotext for tests).
+# Idempotent and quiet when everything is already present.
+set -euo pipefail
+need=()
+ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || need+=(libpango-1.0-0 libpangoft2-1.0-0 libpangocairo-1.0-0)
+fc-list 2>/dev/null | grep -qi 'dejavu' || need+=(fonts-dejavu-core fontconfig)
+[ ${#need[@]} -eq 0 ] && exit 0
+echo "Installing system packages: ${need[*]}"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

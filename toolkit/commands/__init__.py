@@ -1,0 +1,1 @@
+"""Sub-commands of the ``toolkit`` CLI, one module each (see ``toolkit.cli``)."""

@@ -1,0 +1,229 @@
+"""The trust's policy: decisions, thresholds and the support package table, as data.
+
+The default ships in ``toolkit/data/policy.toml``. A ``policy.toml`` beside the tracker (or
+one passed explicitly) overrides only the settings it names. A bad policy is reported like
+a bad tracker: every problem at once, each with its key and the fix.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from toolkit.problems import InvalidInput, ProblemReport
+from toolkit.schema import VOCABULARIES
+
+POLICY_FILENAME = "policy.toml"
+DESIGNATIONS = VOCABULARIES["designation"]
+RiskLevel = Literal["High risk", "Some risk", "Low risk"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Trust(_Strict):
+    name: str
+    protective_marking: str
+
+
+class Designations(_Strict):
+    order: list[str]
+    risk: dict[str, RiskLevel]
+
+    @model_validator(mode="after")
+    def _known(self) -> Designations:
+        if sorted(self.order) != sorted(DESIGNATIONS):
+            raise ValueError(f"order must list exactly {', '.join(DESIGNATIONS)}")
+        if set(self.risk) != set(DESIGNATIONS):
+            raise ValueError(f"risk must give a level for each of {', '.join(DESIGNATIONS)}")
+        return self
+
+
+class Proposal(_Strict):
+    rule: Literal["best_fit", "worst"]
+    max_steps_above_worst: int = Field(ge=0, le=3)
+    category_of_concern_designation: str
+    report_card_limiting_grades: list[str]
+    legacy_limiting_grades: list[str]
+    safeguarding_not_met_is_limiting: bool
+    ofsted_relevance_years: int = Field(ge=1, le=20)
+
+
+class ExitHighRisk(_Strict):
+    consecutive_terms: int = Field(ge=1, le=9)
+
+
+class DataSuggestions(_Strict):
+    attendance_gap_sustain: float
+    attendance_gap_improve: float
+    attendance_gap_repair: float
+    persistent_absence_gap_sustain: float
+    persistent_absence_gap_improve: float
+    persistent_absence_gap_repair: float
+    suspension_ratio_stabilise: float = Field(gt=0)
+    outcome_gap_sustain: float
+    outcome_gap_improve: float
+    outcome_gap_repair: float
+    progress_gap_sustain: float
+    progress_gap_improve: float
+    progress_gap_repair: float
+    trend_terms: int = Field(ge=2, le=9)
+
+
+class Suppression(_Strict):
+    min_group_size: int = Field(ge=1, le=100)
+
+
+class Calendar(_Strict):
+    exclude_school_holidays: bool
+    exclude_closures: bool
+    non_working_day_rule: Literal["next", "previous"]
+    bank_holiday_subdivision: Literal["ENG"]
+    paperwork_working_days_before: int = Field(ge=0, le=30)
+    report_working_days_after: int = Field(ge=0, le=30)
+    minimum_visit_months: list[int]
+    appraisal_visit_month: int = Field(ge=1, le=12)
+    learning_walk_minutes: int = Field(ge=0, le=480)
+    progress_board_months_all: list[int]
+    progress_board_months_high_risk: list[int]
+    eit_days_after_progress_board: int = Field(ge=0, le=60)
+    standards_committee_days_after_eit: int = Field(ge=0, le=60)
+    lsip_training_months: list[int]
+    sit_meeting: Literal["monthly"]
+
+    @model_validator(mode="after")
+    def _months(self) -> Calendar:
+        for name in ("minimum_visit_months", "progress_board_months_all", "progress_board_months_high_risk", "lsip_training_months"):
+            bad = [m for m in getattr(self, name) if not 1 <= m <= 12]
+            if bad:
+                raise ValueError(f"{name} holds {bad}: months are numbers from 1 (January) to 12 (December)")
+        return self
+
+
+class Reporting(_Strict):
+    recipients: dict[str, list[str]]
+    cadence: dict[RiskLevel, Literal["half-termly", "termly", "monthly"]]
+    ceo_cadence: Literal["monthly", "half-termly", "termly"]
+
+
+class SupportPackage(_Strict):
+    sip_days_per_year: float = Field(ge=0, le=100)
+    sip_days_up_to: bool
+    sia_days: float = Field(ge=0, le=100)
+    sia_days_per: Literal["term", "year"]
+    mat_wide_dhts: tuple[int, int]
+    mat_wide_dht_days_per_week: float = Field(ge=0, le=5)
+    directors_of_subject: int = Field(ge=0, le=10)
+    deputy_ceo_intensive: bool
+    eit_support: bool
+    institute_of_education: bool
+    reporting: Literal["half-termly", "termly"]
+
+    @property
+    def sia_days_per_year(self) -> float:
+        return self.sia_days * (3 if self.sia_days_per == "term" else 1)
+
+
+class Capacity(_Strict):
+    mat_wide_dhts: int = Field(ge=0)
+    directors_of_subject: int = Field(ge=0)
+    sia_days_per_term: float = Field(ge=0)
+    sip_days_per_year: float = Field(ge=0)
+    weeks_per_term: int = Field(ge=1, le=20)
+
+
+class Policy(_Strict):
+    trust: Trust
+    designations: Designations
+    proposal: Proposal
+    exit_high_risk: ExitHighRisk
+    data_suggestions: DataSuggestions
+    suppression: Suppression
+    calendar: Calendar
+    reporting: Reporting
+    support: dict[str, SupportPackage]
+    capacity: Capacity
+    source: str = "default"
+
+    @model_validator(mode="after")
+    def _packages(self) -> Policy:
+        if set(self.support) != set(DESIGNATIONS):
+            raise ValueError(f"support must have a package for each of {', '.join(DESIGNATIONS)}")
+        if self.proposal.category_of_concern_designation not in DESIGNATIONS:
+            raise ValueError("proposal.category_of_concern_designation must be a designation")
+        return self
+
+    # Helpers that read the policy; they keep rule values out of the callers' code.
+    def risk(self, designation: str) -> str:
+        return self.designations.risk[designation]
+
+    def is_high_risk(self, designation: str | None) -> bool:
+        return designation is not None and self.risk(designation) == "High risk"
+
+    def rank(self, designation: str) -> int:
+        """0 for the worst designation, 3 for the best."""
+        return self.designations.order.index(designation)
+
+    def package(self, designation: str) -> SupportPackage:
+        return self.support[designation]
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in override.items():
+        out[k] = _deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+@cache
+def _default_dict() -> dict[str, Any]:
+    text = resources.files("toolkit").joinpath("data", "policy.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def default_policy() -> Policy:
+    return _build(_default_dict(), "default", ProblemReport("toolkit default policy"))
+
+
+def _build(data: dict[str, Any], source: str, report: ProblemReport) -> Policy:
+    try:
+        return Policy.model_validate({**data, "source": source})
+    except ValidationError as exc:
+        for err in exc.errors():
+            key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            msg = err["msg"].removeprefix("Value error, ")
+            given = err.get("input")
+            shown = "" if isinstance(given, dict) else f" (found {given!r})"
+            report.error(
+                f"Policy setting {key}: {msg}{shown}.",
+                f"Correct '{key}' in {source}; the default policy.toml shipped with the toolkit shows a valid value.",
+                sheet=key,
+                code="policy-invalid",
+            )
+        raise InvalidInput(report) from None
+
+
+def load_policy(path: str | Path | None = None, *, tracker: str | Path | None = None) -> Policy:
+    """Load the default policy, overridden by ``path`` or a ``policy.toml`` beside ``tracker``."""
+    if path is None and tracker is not None:
+        beside = Path(tracker).with_name(POLICY_FILENAME)
+        path = beside if beside.is_file() else None
+    if path is None:
+        return default_policy()
+    path = Path(path)
+    report = ProblemReport(str(path))
+    try:
+        override = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        report.error(f"The policy file {path} does not exist.", "Check the path, or leave --policy out to use the default.", code="policy-missing")
+        raise InvalidInput(report) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        report.error(f"The policy file is not valid TOML: {exc}.", "Fix the line named; compare with the default policy.toml.", code="policy-syntax")
+        raise InvalidInput(report) from None
+    return _build(_deep_merge(_default_dict(), override), str(path), report)
