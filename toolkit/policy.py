@@ -11,7 +11,7 @@ import tomllib
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -21,6 +21,7 @@ from toolkit.schema import VOCABULARIES
 POLICY_FILENAME = "policy.toml"
 DESIGNATIONS = VOCABULARIES["designation"]
 RiskLevel = Literal["High risk", "Some risk", "Low risk"]
+Month = Annotated[int, Field(ge=1, le=12, description="1 = January ... 12 = December")]
 
 
 class _Strict(BaseModel):
@@ -87,23 +88,15 @@ class Calendar(_Strict):
     bank_holiday_subdivision: Literal["ENG"]
     paperwork_working_days_before: int = Field(ge=0, le=30)
     report_working_days_after: int = Field(ge=0, le=30)
-    minimum_visit_months: list[int]
+    minimum_visit_months: list[Month]
     appraisal_visit_month: int = Field(ge=1, le=12)
     learning_walk_minutes: int = Field(ge=0, le=480)
-    progress_board_months_all: list[int]
-    progress_board_months_high_risk: list[int]
+    progress_board_months_all: list[Month]
+    progress_board_months_high_risk: list[Month]
     eit_days_after_progress_board: int = Field(ge=0, le=60)
     standards_committee_days_after_eit: int = Field(ge=0, le=60)
-    lsip_training_months: list[int]
+    lsip_training_months: list[Month]
     sit_meeting: Literal["monthly"]
-
-    @model_validator(mode="after")
-    def _months(self) -> Calendar:
-        for name in ("minimum_visit_months", "progress_board_months_all", "progress_board_months_high_risk", "lsip_training_months"):
-            bad = [m for m in getattr(self, name) if not 1 <= m <= 12]
-            if bad:
-                raise ValueError(f"{name} holds {bad}: months are numbers from 1 (January) to 12 (December)")
-        return self
 
 
 class Reporting(_Strict):
