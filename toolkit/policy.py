@@ -97,6 +97,12 @@ class Calendar(_Strict):
     standards_committee_days_after_eit: int = Field(ge=0, le=60)
     lsip_training_months: list[Month]
     sit_meeting: Literal["monthly"]
+    planning_day_of_month: int = Field(default=10, ge=1, le=28)
+    visit_report_roles: list[str] = Field(default_factory=lambda: ["SIP", "SIA", "LSIP", "SLE"])
+    paperwork_roles: list[str] = Field(default_factory=lambda: ["SIP"])
+    pupil_premium_review_months: list[Month] = Field(default_factory=lambda: [2])
+    safeguarding_audit_months: list[Month] = Field(default_factory=lambda: [10])
+    governor_review_months: list[Month] = Field(default_factory=lambda: [12, 3, 6])
 
 
 class Reporting(_Strict):
