@@ -75,6 +75,19 @@ class DataSuggestions(_Strict):
     progress_gap_improve: float
     progress_gap_repair: float
     trend_terms: int = Field(ge=2, le=9)
+    legacy_grade_steps: dict[str, str] = Field(
+        default_factory=lambda: {"Outstanding": "Sustain", "Good": "Sustain", "Requires improvement": "Improve", "Inadequate": "Stabilise"}
+    )
+    report_card_needs_attention_repair: int = Field(default=2, ge=1, le=9)
+    below_target_step: str = "Improve"
+    group_max_steps_above_worst: int = Field(default=1, ge=0, le=3)
+
+    @model_validator(mode="after")
+    def _steps(self) -> DataSuggestions:
+        bad = [v for v in (*self.legacy_grade_steps.values(), self.below_target_step) if v not in DESIGNATIONS]
+        if bad:
+            raise ValueError(f"{bad} are not designations; use {', '.join(DESIGNATIONS)}")
+        return self
 
 
 class Suppression(_Strict):
@@ -135,6 +148,7 @@ class Capacity(_Strict):
     sia_days_per_term: float = Field(ge=0)
     sip_days_per_year: float = Field(ge=0)
     weeks_per_term: int = Field(ge=1, le=20)
+    under_delivery_ratio: float = Field(default=0.5, ge=0, le=1)
 
 
 class Policy(_Strict):
