@@ -1,0 +1,373 @@
+"""Committee-ready output: an executed notebook becomes a self-contained HTML file and an A4 PDF.
+
+Why here and not in nbconvert's CLI: committee papers are emailed and printed, so the
+HTML must carry no code, no prompts and no network references (no CDN scripts, fonts or
+MathJax), every value from the tracker must be escaped, and the PDF needs a header and
+footer naming the trust, school, term and the policy's protective marking. Every report
+also states its provenance (tracker file and SHA-256, parameters, toolkit version, time).
+
+Notebooks call the small display helpers here (``report_header``, ``table``, ``text``,
+``heading``) so tracker text is escaped wherever it is shown; the batch and the tests call
+``render_html`` / ``render_pdf`` / ``write_report``.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import html
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+import toolkit
+from toolkit.outputs import atomic_write, sha256_file
+
+#: Mime type of the hidden output a notebook emits (``report_header``) to tell the renderer
+#: its title, school and term. The renderer strips it before export.
+REPORT_MIME = "application/vnd.school-improvement-toolkit.report+json"
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "report"
+SUPPRESSED = "suppressed"
+
+# Attributes that may fetch something when the file is opened (checked by ``external_references``).
+_FETCHING = re.compile(
+    r"<(script|link|img|iframe|source|embed|object|audio|video)\b[^>]*?\b(src|href|data|srcset)\s*=\s*[\"']?\s*(https?:)?//",
+    re.IGNORECASE,
+)
+_CSS_IMPORT = re.compile(r"@import\s+(url\()?\s*[\"']?\s*(https?:)?//|url\(\s*[\"']?\s*(https?:)?//", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------- escaping helpers
+
+
+def escape(value: object) -> str:
+    """HTML-escape any value from the tracker; blank (None/NaN/NaT) becomes ''.
+
+    Tracker free text (school names, evidence, visit recommendations) is typed by people
+    and may hold ``<`` or ``&``; it must never reach a report as markup (DOMAIN.md: free
+    text is escaped wherever rendered).
+    """
+    if value is None:
+        return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    try:
+        if pd.isna(value):  # NaT, pd.NA
+            return ""
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.strftime("%-d %b %Y")
+    return html.escape(str(value), quote=True)
+
+
+class HTML:
+    """A fragment of already-escaped HTML that Jupyter displays as text/html."""
+
+    def __init__(self, markup: str) -> None:
+        self.markup = markup
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+    def __str__(self) -> str:
+        return self.markup
+
+    def __add__(self, other: HTML) -> HTML:
+        return HTML(self.markup + str(other))
+
+
+def text(value: object, *, tag: str = "p", cls: str = "free-text") -> HTML:
+    """Free text from the tracker as an escaped paragraph; line breaks are kept by CSS."""
+    body = escape(value) or '<span class="suppressed">(none recorded)</span>'
+    return HTML(f'<{tag} class="{cls}">{body}</{tag}>')
+
+
+def heading(value: object, level: int = 2, *, new_page: bool = False, anchor: str | None = None) -> HTML:
+    """A heading whose text may come from the tracker (a school name), escaped.
+
+    ``new_page`` starts a new printed page (the Standards Committee's page per High-risk school).
+    """
+    cls = ' class="new-page"' if new_page else ""
+    ident = f' id="{escape(anchor)}"' if anchor else ""
+    return HTML(f"<h{level}{cls}{ident}>{escape(value)}</h{level}>")
+
+
+def _cell(value: object, formatter: Any = None) -> str:
+    if formatter is not None and not _blank(value):
+        return escape(formatter(value))
+    if isinstance(value, float) and not math.isnan(value):
+        return escape(f"{value:,.1f}") if abs(value) >= 10 or value == int(value) else escape(f"{value:.2f}")
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return escape(value)
+
+
+def _blank(value: object) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def table(
+    frame: pd.DataFrame,
+    *,
+    caption: str | None = None,
+    formatters: Mapping[str, Any] | None = None,
+    row_classes: Iterable[str] | None = None,
+    compact: bool | None = None,
+    empty: str = "None.",
+) -> HTML:
+    """A DataFrame as an escaped HTML table (every header and cell escaped).
+
+    ``row_classes`` gives a CSS class per row (e.g. ``rag-Red``); a value equal to the string
+    "suppressed" is shown as suppressed, never as 0. Small tables (``compact``, default: up to
+    15 rows) are kept on one printed page.
+    """
+    if frame is None or len(frame) == 0:
+        return HTML(f'<p class="empty">{escape(empty)}</p>')
+    formatters = dict(formatters or {})
+    compact = len(frame) <= 15 if compact is None else compact
+    classes = list(row_classes) if row_classes is not None else [""] * len(frame)
+    out = [f'<table class="report-table{" compact" if compact else ""}">']
+    if caption:
+        out.append(f"<caption>{escape(caption)}</caption>")
+    numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])}
+    out.append("<thead><tr>")
+    out.extend(f'<th{" class=num" if c in numeric else ""}>{escape(c)}</th>' for c in frame.columns)
+    out.append("</tr></thead><tbody>")
+    for cls, row in zip(classes, frame.itertuples(index=False, name=None), strict=False):
+        out.append(f'<tr class="{escape(cls)}">' if cls else "<tr>")
+        for col, value in zip(frame.columns, row, strict=True):
+            if isinstance(value, str) and value == SUPPRESSED:
+                out.append('<td class="suppressed">suppressed</td>')
+                continue
+            num = ' class="num"' if col in numeric else ""
+            out.append(f"<td{num}>{_cell(value, formatters.get(col))}</td>")
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    return HTML("".join(out))
+
+
+def bullet_list(items: Iterable[object], *, empty: str = "None.") -> HTML:
+    """Escaped bullet list of tracker text."""
+    items = [i for i in items if not _blank(i)]
+    if not items:
+        return HTML(f'<p class="empty">{escape(empty)}</p>')
+    return HTML("<ul>" + "".join(f'<li class="free-text">{escape(i)}</li>' for i in items) + "</ul>")
+
+
+def callout(value: object) -> HTML:
+    """A highlighted, escaped sentence (e.g. 'Agreed differs from proposal')."""
+    return HTML(f'<div class="callout">{escape(value)}</div>')
+
+
+# --------------------------------------------------------------------------- report header / metadata
+
+
+@dataclass
+class ReportMeta:
+    """What the template prints around the notebook's outputs: header, footer and provenance."""
+
+    title: str = "Report"
+    trust: str = ""
+    school: str | None = None
+    term: str | None = None
+    subtitle: str | None = None
+    marking: str = ""
+    tracker_name: str = "(not recorded)"
+    tracker_sha256: str = "(not recorded)"
+    parameters: dict[str, str] = field(default_factory=dict)
+    notebook: str = ""
+    toolkit_version: str = toolkit.__version__
+    generated_at: str = ""
+    policy_source: str = "default"
+
+
+def report_header(
+    title: str,
+    *,
+    tracker: Any,
+    term: object = None,
+    school: str | None = None,
+    subtitle: str | None = None,
+) -> None:
+    """Tell the renderer (and the reader in Jupyter) what this report is.
+
+    Emits one display output carrying the report's title, school, term, trust name,
+    protective marking and the tracker's file name and SHA-256. In Jupyter it shows as a
+    title banner; ``render_html`` removes it and prints the same facts in the template's
+    header, footer and provenance block.
+    """
+    from IPython.display import display
+
+    policy = tracker.policy
+    path = getattr(tracker, "path", None)
+    sha = getattr(tracker, "sha256", None) or (sha256_file(path) if path and Path(path).is_file() else "(in memory)")
+    meta = {
+        "title": title,
+        "trust": policy.trust.name,
+        "marking": policy.trust.protective_marking,
+        "school": school,
+        "term": str(term) if term is not None else None,
+        "subtitle": subtitle,
+        "tracker_name": Path(path).name if path else "(in memory)",
+        "tracker_sha256": sha,
+        "policy_source": Path(policy.source).name if policy.source != "default" else "default",
+    }
+    banner = (
+        f'<div class="report-banner"><strong>{escape(meta["marking"])}</strong><h1>{escape(title)}</h1>'
+        f"<p>{escape(school or '')} {escape(meta['trust'])} {escape(meta['term'] or '')}</p></div>"
+    )
+    display({REPORT_MIME: meta, "text/html": banner}, raw=True)
+
+
+def _format_parameter(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, default=str)
+
+
+def report_meta(nb: Any, overrides: Mapping[str, Any] | None = None, *, generated_at: dt.datetime | None = None) -> ReportMeta:
+    """Collect the metadata for ``nb``: its ``report_header`` output, papermill parameters, overrides.
+
+    Notebooks that never call ``report_header`` still get provenance: the parameters come
+    from papermill's metadata and the tracker hash from a ``tracker``/``tracker_path`` parameter.
+    """
+    found: dict[str, Any] = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if REPORT_MIME in data:
+                found = dict(data[REPORT_MIME])
+    params = dict(nb.metadata.get("papermill", {}).get("parameters", {}) or {})
+    meta = ReportMeta(**{k: v for k, v in found.items() if k in ReportMeta.__dataclass_fields__})
+    meta.parameters = {str(k): _format_parameter(v) for k, v in params.items()}
+    meta.notebook = Path(nb.metadata.get("papermill", {}).get("input_path", "") or "").name
+    if meta.tracker_sha256 == "(not recorded)":
+        tracker_param = params.get("tracker") or params.get("tracker_path")
+        if tracker_param and Path(str(tracker_param)).is_file():
+            meta.tracker_name = Path(str(tracker_param)).name
+            meta.tracker_sha256 = sha256_file(str(tracker_param))
+    if not meta.trust or not meta.marking:
+        from toolkit.policy import load_policy
+
+        tracker_param = params.get("tracker") or params.get("tracker_path")
+        policy = load_policy(tracker=tracker_param) if tracker_param else load_policy()
+        meta.trust = meta.trust or policy.trust.name
+        meta.marking = meta.marking or policy.trust.protective_marking
+    for k, v in (overrides or {}).items():
+        if v is not None and k in ReportMeta.__dataclass_fields__:
+            setattr(meta, k, v)
+    if meta.term is None and "term" in params:
+        meta.term = str(params["term"])
+    when = generated_at or dt.datetime.now(dt.UTC)
+    meta.generated_at = meta.generated_at or when.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return meta
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _for_export(nb: Any) -> Any:
+    """A copy of ``nb`` without the header output, widget state, error tracebacks or stderr."""
+    nb = copy.deepcopy(nb)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            if REPORT_MIME in out.get("data", {}):
+                continue
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                continue
+            kept.append(out)
+        cell["outputs"] = kept
+    return nb
+
+
+@cache
+def _exporter() -> Any:
+    """One configured HTMLExporter per process (building it loads templates: reuse it)."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        extra_template_basedirs=[str(TEMPLATE_DIR.parent)],
+        template_name=TEMPLATE_DIR.name,
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+    # Belt and braces: even if a template block emitted them, these URLs are empty.
+    exporter.mathjax_url = ""
+    exporter.require_js_url = ""
+    exporter.jupyter_widgets_base_url = ""
+    exporter.widget_renderer_url = ""
+    return exporter
+
+
+def _render(nb: Any, overrides: Mapping[str, Any] | None, generated_at: dt.datetime | None) -> tuple[str, ReportMeta]:
+    meta = report_meta(nb, overrides, generated_at=generated_at)
+    body, _ = _exporter().from_notebook_node(_for_export(nb), resources={"report": asdict(meta)})
+    problems = external_references(body)
+    if problems:
+        raise ValueError(f"Rendered report would fetch from the network: {problems[:3]}")
+    return body, meta
+
+
+def render_html(nb: Any, overrides: Mapping[str, Any] | None = None, *, generated_at: dt.datetime | None = None) -> str:
+    """Render an executed notebook as a self-contained committee HTML page (no code, no CDN)."""
+    return _render(nb, overrides, generated_at)[0]
+
+
+@cache
+def _offline_fetcher() -> Any:
+    """WeasyPrint URL fetcher that allows only embedded data: URIs (reports are offline)."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+
+
+def render_pdf(html_text: str) -> bytes:
+    """The committee HTML as an A4 PDF (WeasyPrint, print CSS: header, footer, page numbers)."""
+    from weasyprint import HTML as WeasyHTML
+
+    return WeasyHTML(string=html_text, url_fetcher=_offline_fetcher(), base_url=None).write_pdf()
+
+
+def write_report(
+    nb: Any,
+    html_path: str | Path,
+    pdf_path: str | Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    generated_at: dt.datetime | None = None,
+) -> ReportMeta:
+    """Render ``nb`` and write its HTML (and PDF) atomically; returns the metadata used."""
+    body, meta = _render(nb, overrides, generated_at)
+    if pdf_path is not None:
+        atomic_write(pdf_path, render_pdf(body))
+    atomic_write(html_path, body)
+    return meta
+
+
+def external_references(html_text: str) -> list[str]:
+    """Every place the HTML would fetch from the network when opened (should be none).
+
+    Plain links in text (``<a href="https://...">``) are allowed: they fetch nothing.
+    """
+    hits = [m.group(0) for m in _FETCHING.finditer(html_text)]
+    hits += [m.group(0) for m in _CSS_IMPORT.finditer(html_text)]
+    return hits
