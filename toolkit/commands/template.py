@@ -1,0 +1,22 @@
+"""``toolkit template [PATH]``: write the blank trust tracker with dropdowns and help."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+NAME = "template"
+HELP = "Write the blank trust tracker workbook (default templates/tracker.xlsx)."
+DEFAULT_PATH = Path("templates") / "tracker.xlsx"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_PATH, help=f"Where to write the workbook (default {DEFAULT_PATH}).")
+
+
+def run(args: argparse.Namespace) -> int:
+    from toolkit.template import write_tracker
+
+    path = write_tracker(args.path)
+    print(f"Wrote the tracker template to {path}.")
+    return 0
