@@ -443,11 +443,20 @@ def _empty_benchmarks() -> pd.DataFrame:
 
 
 def _detect_key_stage(keys: dict[str, int], path: Path) -> KeyStageTable | None:
+    """KS2 or KS4 from the headers (PTRWM_EXP / ATT8SCR); the file name only settles a tie.
+
+    A file with none of a key stage's measure columns is neither, whatever its name says.
+    """
     present = [ks for ks in KEY_STAGES if header_key(ks.signature) in keys]
     if len(present) == 1:
         return present[0]
-    name = path.name.lower()
-    by_name = [ks for ks in KEY_STAGES if ks.key_stage.lower() in name]
+    candidates = present or [
+        ks for ks in KEY_STAGES
+        if any(header_key(a) in keys for m in ks.measures for c in m.columns.values() for a in _aliases_for(c))
+    ]
+    if len(candidates) == 1:
+        return candidates[0]
+    by_name = [ks for ks in candidates if ks.key_stage.lower() in path.name.lower()]
     return by_name[0] if len(by_name) == 1 else None
 
 
@@ -528,7 +537,7 @@ def read_performance_file(path: str | Path, *, year: str | None = None) -> Perfo
     ks = _detect_key_stage(keys, path)
     if ks is None:
         report.error(
-            "This is not a DfE KS2 or KS4 school-level file: it has neither PTRWM_EXP (KS2) nor ATT8SCR (KS4).",
+            "This is not a DfE KS2 or KS4 school-level file: it has no KS2 (PTRWM_EXP ...) or KS4 (ATT8SCR ...) measure columns.",
             "Use the 'final' school-level CSV (ks2final_*.csv or ks4final_*.csv) from the DfE performance tables.",
             sheet=where, cell="A1", code="unknown-file",
         )
