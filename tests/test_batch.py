@@ -1,0 +1,211 @@
+"""Batch machinery on tiny synthetic notebooks: isolation, time-outs, atomic listing, no overwrite, kill."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from toolkit import batch
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[1]
+
+OK_BODY = """
+import time
+time.sleep(sleep)
+# each report starts in a clean namespace, though the kernel is reused
+assert "leftover_from_previous_report" not in globals()
+leftover_from_previous_report = n
+from toolkit import reports
+import pandas as pd
+display(reports.heading(f"School {n} <b>bold</b>"))
+display(reports.table(pd.DataFrame({"n": [n]})))
+"""
+
+
+def _notebook(path: Path, body: str) -> str:
+    nb = new_notebook(
+        cells=[
+            new_code_cell("n = 0\nsleep = 0.0", metadata={"tags": ["parameters"]}),
+            new_markdown_cell("# A report"),
+            new_code_cell(body),
+        ]
+    )
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(path))
+    return str(path)
+
+
+@pytest.fixture()
+def notebooks(tmp_path: Path) -> dict[str, str]:
+    return {
+        "ok": _notebook(tmp_path / "ok.ipynb", OK_BODY),
+        "bad": _notebook(
+            tmp_path / "bad.ipynb", "x = 1\nraise ValueError(f'school {n} has no data')"
+        ),
+    }
+
+
+def _jobs(
+    nbs: dict[str, str], n: int, bad: set[int] = frozenset(), sleep: float = 0.0, pdf: bool = True
+) -> list[batch.Job]:
+    return [
+        batch.Job(
+            key=f"school-{i}",
+            notebook=nbs["bad" if i in bad else "ok"],
+            parameters={"n": i, "sleep": sleep},
+            html=f"reports/school-{i}.html",
+            pdf=f"reports/school-{i}.pdf" if pdf else None,
+            title=f"Report <{i}>",
+            section="Schools",
+        )
+        for i in range(n)
+    ]
+
+
+def _listed(index_html: str) -> list[str]:
+    return re.findall(r'href="(reports/[^"]+)"', index_html)
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_one_failure_does_not_stop_the_others_and_reruns_never_overwrite(notebooks, tmp_path):
+    term_dir = tmp_path / "outputs" / "2026-27-autumn"
+    first = batch.execute_run(
+        _jobs(notebooks, 4, bad={2}),
+        term_dir,
+        title="Run one",
+        workers=2,
+        timeout=60,
+        progress=False,
+    )
+
+    assert first.run_dir.name.startswith("run-") and not first.run_dir.name.endswith(".incomplete")
+    ok = {k for k, r in first.results.items() if r.ok}
+    assert ok == {"school-0", "school-1", "school-3"}
+    failure = first.results["school-2"]
+    assert failure.ename == "ValueError" and "school 2 has no data" in failure.evalue
+    assert failure.cell_index is not None
+    kept = first.run_dir / failure.error_notebook
+    assert kept.is_file() and kept.parent.name == "failed"
+    err_nb = nbformat.read(str(kept), as_version=4)
+    assert any(o.get("output_type") == "error" for c in err_nb.cells for o in c.get("outputs", []))
+    index = (first.run_dir / "index.html").read_text()
+    assert sorted(_listed(index)) == sorted(
+        f"reports/school-{i}.{ext}" for i in (0, 1, 3) for ext in ("html", "pdf")
+    )
+    assert "Finished" in index and "school 2 has no data" in index
+    assert "Report &lt;0&gt;" in index and "<0>" not in index  # titles escaped
+    html = (first.run_dir / "reports" / "school-0.html").read_text()
+    assert "School 0 &lt;b&gt;bold&lt;/b&gt;" in html
+    assert (first.run_dir / "reports" / "school-3.pdf").read_bytes().startswith(b"%PDF")
+    assert not (first.run_dir / ".work").exists()
+    assert os.readlink(term_dir / "latest") == first.run_dir.name
+
+    before = _digest(first.run_dir)
+    second = batch.execute_run(
+        _jobs(notebooks, 2), term_dir, title="Run two", workers=1, timeout=60, progress=False
+    )
+    assert second.run_dir != first.run_dir
+    assert _digest(first.run_dir) == before  # the earlier run is untouched
+    assert os.readlink(term_dir / "latest") == second.run_dir.name
+    term_index = (term_dir / "index.html").read_text()
+    assert first.run_dir.name in term_index and second.run_dir.name in term_index
+
+
+def test_a_timed_out_report_fails_alone_and_the_kernel_is_replaced(notebooks, tmp_path):
+    jobs = _jobs(notebooks, 3, pdf=False)
+    jobs[0] = batch.Job(**{**jobs[0].__dict__, "parameters": {"n": 0, "sleep": 30.0}})
+    run_dir = batch.new_run_dir(tmp_path / "t")
+    started = time.monotonic()
+    results = batch.run_jobs(jobs, run_dir, workers=1, timeout=2, progress=False)
+    assert time.monotonic() - started < 25
+    assert not results["school-0"].ok and results["school-0"].ename == "CellTimeoutError"
+    assert results["school-1"].ok and results["school-2"].ok
+
+
+DRIVER = textwrap.dedent(
+    """
+    import sys, json
+    from pathlib import Path
+    from toolkit import batch
+    jobs = [batch.Job(**j) for j in json.loads(Path(sys.argv[1]).read_text())]
+    batch.execute_run(jobs, Path(sys.argv[2]), title="Killed run", workers=2, timeout=60, progress=False)
+    """
+)
+
+
+def test_killing_the_batch_midway_leaves_earlier_outputs_intact_and_lists_only_complete_reports(
+    notebooks, tmp_path
+):
+    import json
+
+    term_dir = tmp_path / "outputs" / "2026-27-autumn"
+    earlier = batch.execute_run(
+        _jobs(notebooks, 1), term_dir, title="Earlier", workers=1, timeout=60, progress=False
+    )
+    before = _digest(earlier.run_dir)
+    before_term_index = (term_dir / "index.html").read_text()
+
+    jobs_file = tmp_path / "jobs.json"
+    jobs_file.write_text(json.dumps([j.__dict__ for j in _jobs(notebooks, 12, sleep=0.6)]))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", DRIVER, str(jobs_file), str(term_dir)],
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        staging: Path | None = None
+        while time.monotonic() < deadline:
+            found = list(term_dir.glob("run-*.incomplete/index.html"))
+            if found and _listed(found[0].read_text()):
+                staging = found[0].parent
+                break
+            time.sleep(0.05)
+        assert staging is not None, "the batch never listed a finished report"
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the batch, its workers and their kernels
+        proc.wait(timeout=30)
+
+    # earlier outputs intact, and still the latest complete run
+    assert _digest(earlier.run_dir) == before
+    assert os.readlink(term_dir / "latest") == earlier.run_dir.name
+    assert staging.exists() and staging.name.endswith(".incomplete")
+    assert "incomplete (in progress, or stopped" in (term_dir / "index.html").read_text()
+    assert earlier.run_dir.name in before_term_index
+    # every report the killed run lists is complete; it does not claim to have finished
+    index = (staging / "index.html").read_text()
+    assert "Finished" not in index
+    listed = _listed(index)
+    assert 0 < len(listed) < 24
+    for rel in listed:
+        data = (staging / rel).read_bytes()
+        if rel.endswith(".pdf"):
+            assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
+        else:
+            assert data.rstrip().endswith(b"</html>")
+    # a report whose PDF never landed is not listed as done
+    for rel in listed:
+        twin = rel[:-4] + "pdf" if rel.endswith(".html") else rel[:-3] + "html"
+        assert twin in listed
