@@ -1,0 +1,877 @@
+"""Reading and validating the trust tracker: ``read_tracker(path) -> Tracker``.
+
+The reader never trusts the workbook. It
+
+1. refuses files that are not an Excel workbook, are corrupt, password-protected, or carry
+   an XML document type declaration (the "billion laughs" entity bomb) -- as
+   ``UnreadableFile`` with a plain sentence saying which;
+2. reads the cell values with ``python-calamine`` (fast, read-only) and parses each column
+   by its schema kind (``toolkit.cells``), naming every problem by ``Sheet!Cell`` with a fix;
+3. finds formulas whose saved value is an error (``#DIV/0!``) or missing, which calamine
+   shows as empty cells, by scanning the sheet XML for them;
+4. cross-checks the sheets (unknown URNs, duplicates, dates and academic years, visit and
+   half-term dates) and reports everything at once.
+
+``read_tracker`` raises ``InvalidInput`` when there are errors; ``validate_tracker`` returns
+the report instead (the ``toolkit validate`` command uses it). Warnings travel in
+``tracker.report``. The input file is only ever opened for reading.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import pandas as pd
+from defusedxml import ElementTree as SafeET
+from openpyxl.utils import get_column_letter
+
+from toolkit.cells import blank_mask, parse_column
+from toolkit.outputs import sha256_file
+from toolkit.policy import Policy, load_policy
+from toolkit.problems import InvalidInput, ProblemReport, Severity, UnreadableFile
+from toolkit.schema import (
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    INSTRUCTIONS_SHEET,
+    LISTS_SHEET,
+    SHEETS,
+    Column,
+    Sheet,
+    sheet,
+)
+from toolkit.tracker import Tracker, empty_table
+
+# Sheets without which nothing else can be checked or scheduled: missing = error.
+# Any other schema sheet that is missing is a warning and reads as an empty table.
+CORE_SHEETS = ("schools", "term_dates")
+IGNORED_SHEETS = (LISTS_SHEET, INSTRUCTIONS_SHEET)
+# Beyond this many cells with the same problem in one column, the rest are summarised
+# in one line (a whole column pasted wrongly would otherwise bury the other problems).
+MAX_CELLS_PER_PROBLEM = 25
+# A real tracker unzips to tens of megabytes; far more is a zip bomb, not a tracker.
+MAX_UNZIPPED_BYTES = 2 << 30
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_SIGNATURE = b"PK\x03\x04"
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
+_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_ATTR_R = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_ATTR_T = re.compile(rb'\bt="(\w+)"')
+_VALUE = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v>", re.S)
+_HAS_FORMULA = re.compile(rb"<f[\s>/]")
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def read_tracker(
+    path: str | Path, *, policy: Policy | None = None, policy_path: str | Path | None = None
+) -> Tracker:
+    """Read and validate a tracker; raise ``InvalidInput`` (with every problem) on errors.
+
+    ``UnreadableFile`` means the file could not be opened as a workbook at all. A bad
+    policy file raises ``InvalidInput`` with the policy's own report. Warnings are kept in
+    ``tracker.report``.
+    """
+    if policy is None:
+        policy = load_policy(policy_path, tracker=path)
+    tracker, report = _read(Path(path), policy)
+    if not report.ok:
+        raise InvalidInput(report)
+    return tracker
+
+
+def validate_tracker(
+    path: str | Path, *, policy: Policy | None = None, policy_path: str | Path | None = None
+) -> tuple[Tracker | None, ProblemReport]:
+    """Validate a tracker and return ``(tracker, report)`` without raising ``InvalidInput``.
+
+    The tracker is returned even when the report has errors (bad cells read as blank) so a
+    caller can show a summary; do not compute from it unless ``report.ok``. It is ``None``
+    only when the policy file is invalid (the report is then the policy's). Still raises
+    ``UnreadableFile`` for a file that is not a readable workbook.
+    """
+    if policy is None:
+        try:
+            policy = load_policy(policy_path, tracker=path)
+        except InvalidInput as exc:
+            _check_readable(Path(path))
+            return None, exc.report
+    return _read(Path(path), policy)
+
+
+# --------------------------------------------------------------------------- opening safely
+
+
+def _check_readable(path: Path) -> None:
+    """Raise ``UnreadableFile`` with a plain sentence unless ``path`` looks like an .xlsx."""
+    if not path.exists():
+        raise UnreadableFile(f"The tracker file {path} does not exist. Check the name and folder.")
+    if not path.is_file():
+        raise UnreadableFile(
+            f"{path} is a folder, not a tracker file. Give the path of the .xlsx file."
+        )
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(OLE_SIGNATURE):
+        raise UnreadableFile(_ole_sentence(path))
+    if not head.startswith(ZIP_SIGNATURE):
+        what = "is empty" if not head else "is not an Excel workbook (.xlsx)"
+        raise UnreadableFile(
+            f"{path.name} {what}. Open the tracker in Excel and save it as an Excel Workbook (.xlsx)."
+        )
+
+
+def _ole_sentence(path: Path) -> str:
+    """An OLE compound file is either a password-protected .xlsx or an old .xls workbook."""
+    import msoffcrypto
+
+    try:
+        with open(path, "rb") as fh:
+            encrypted = msoffcrypto.OfficeFile(fh).is_encrypted()
+    except Exception:  # not an Office file msoffcrypto knows
+        encrypted = None
+    if encrypted:
+        return (
+            f"{path.name} is password-protected (encrypted), so the toolkit cannot read it. "
+            "Open it in Excel, remove the password (File > Info > Protect Workbook > Encrypt "
+            "with Password, clear it) and save a copy to validate."
+        )
+    if encrypted is False:
+        return (
+            f"{path.name} is an old-style Excel 97-2003 workbook (.xls). "
+            "Open it in Excel and save it as an Excel Workbook (.xlsx)."
+        )
+    return f"{path.name} is not an Excel workbook (.xlsx). Save the tracker from Excel as .xlsx."
+
+
+def _open_package(path: Path) -> zipfile.ZipFile:
+    """Open the .xlsx zip read-only and refuse corrupt files, zip bombs and XML entity bombs."""
+    _check_readable(path)
+    try:
+        zf = zipfile.ZipFile(path, "r")
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnreadableFile(
+            f"{path.name} is damaged: it is not a complete Excel file ({exc}). "
+            "Open it in Excel (which may offer to repair it) and save it again, or use a backup."
+        ) from None
+    try:
+        names = set(zf.namelist())
+        if "xl/workbook.xml" not in names:
+            raise UnreadableFile(
+                f"{path.name} is a zip file but not an Excel workbook (it has no xl/workbook.xml). "
+                "Save the tracker from Excel as an Excel Workbook (.xlsx)."
+            )
+        if sum(i.file_size for i in zf.infolist()) > MAX_UNZIPPED_BYTES:
+            raise UnreadableFile(
+                f"{path.name} unzips to more than {MAX_UNZIPPED_BYTES >> 30} GB, far more than any "
+                "tracker; it was refused for safety. Check where the file came from."
+            )
+        for info in zf.infolist():
+            if info.filename.endswith((".xml", ".rels", ".vml")):
+                _refuse_dtd(zf, info, path)
+    except UnreadableFile:
+        zf.close()
+        raise
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        zf.close()
+        raise UnreadableFile(
+            f"{path.name} is damaged ({exc}). Open it in Excel and save it again, or use a backup."
+        ) from None
+    return zf
+
+
+def _refuse_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> None:
+    """Office files never contain a DTD; one that does may hide an entity-expansion bomb.
+
+    A DOCTYPE must come before the root element, so the first few kilobytes suffice.
+    """
+    with zf.open(info) as fh:
+        head = fh.read(8192)
+    if any(m in head for m in _DTD_MARKERS):
+        raise UnreadableFile(
+            f"{path.name} was refused for safety: its part {info.filename} declares XML entities "
+            "(a document type declaration), which Excel never writes and which can be used to "
+            "exhaust memory. Save the tracker again from Excel, or check where it came from."
+        )
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> the zip path of its XML, from workbook.xml and its relationships."""
+    rels = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {}
+    for rel in rels.iter(f"{_PKG_REL_NS}Relationship"):
+        target = rel.get("Target", "")
+        full = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+        targets[rel.get("Id")] = full
+    book = SafeET.fromstring(zf.read("xl/workbook.xml"))
+    parts = {}
+    for sh in book.iter(f"{_MAIN_NS}sheet"):
+        rid = sh.get(f"{_REL_NS}id")
+        if rid in targets:
+            parts[sh.get("name", "")] = targets[rid]
+    return parts
+
+
+@dataclass
+class FormulaCells:
+    """Formula cells calamine shows as empty: cached errors, and formulas never calculated."""
+
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> "#DIV/0!"
+    no_value: set[tuple[int, int]] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.errors or self.no_value)
+
+
+def scan_formula_cells(zf: zipfile.ZipFile, part: str) -> FormulaCells:
+    """Find formula cells whose saved value is an error or missing in one sheet's XML.
+
+    calamine reads such cells as empty, which would hide a ``#DIV/0!`` as a blank. The sheet
+    XML is streamed in chunks and only parsed cell by cell if it holds an error cell
+    (``t="e"``) or a formula at all, so a tracker of plain values costs one decompression.
+    """
+    found = FormulaCells()
+    if part not in zf.namelist():
+        return found
+    markers = (b't="e"', b"<f>", b"<f ", b"<f/")
+    hit = False
+    tail = b""
+    with zf.open(part) as fh:
+        while chunk := fh.read(1 << 22):
+            buf = tail + chunk
+            if any(m in buf for m in markers):
+                hit = True
+                break
+            tail = buf[-8:]
+    if not hit:
+        return found
+    data = zf.read(part)
+    for m in _CELL.finditer(data):
+        attrs, inner = m.group(1), m.group(2) or b""
+        ref = _ATTR_R.search(attrs)
+        if not ref:
+            continue
+        t = _ATTR_T.search(attrs)
+        kind = t.group(1) if t else b"n"
+        value = _VALUE.search(inner)
+        row, col = int(ref.group(2)), _column_index(ref.group(1).decode())
+        if kind == b"e":
+            found.errors[(row, col)] = (
+                value.group(1).decode("utf-8", "replace") if value else "#ERROR"
+            )
+        elif _HAS_FORMULA.search(inner) and (
+            value is None or (not value.group(1) and kind != b"str")
+        ):
+            found.no_value.add((row, col))
+    return found
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+# --------------------------------------------------------------------------- problems
+
+
+@dataclass
+class _Place:
+    """Where a schema column sits in the workbook, for cell references."""
+
+    sheet: str
+    letters: dict[str, str]  # column key -> column letter
+
+    def cell(self, key: str, row: int) -> str:
+        return f"{self.letters.get(key, '')}{row}"
+
+
+def _add_cells(
+    report: ProblemReport,
+    severity: Severity,
+    code: str,
+    sheet: str,
+    cells: list[tuple[str, int]],
+    message: Callable[[int], str],
+    fix: str,
+) -> None:
+    """One problem per cell, up to ``MAX_CELLS_PER_PROBLEM``; then one line for the rest."""
+    for cell, row in cells[:MAX_CELLS_PER_PROBLEM]:
+        report.add(severity, message(row), fix, sheet=sheet, cell=cell, code=code)
+    rest = cells[MAX_CELLS_PER_PROBLEM:]
+    if rest:
+        first, last = rest[0][0], rest[-1][0]
+        report.add(
+            severity,
+            f"... and {len(rest):,} more cells with the same problem ({first} to {last}).",
+            fix,
+            sheet=sheet,
+            cell=first,
+            code=code,
+        )
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _norm(text: object) -> str:
+    return " ".join(str(text).replace("*", " ").casefold().split())
+
+
+def _read(path: Path, policy: Policy) -> tuple[Tracker, ProblemReport]:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    report = ProblemReport(str(path))
+    zf = _open_package(path)
+    try:
+        parts = _sheet_parts(zf)
+        try:
+            book = CalamineWorkbook.from_path(str(path))
+        except (CalamineError, OSError, ValueError) as exc:
+            raise UnreadableFile(
+                f"{path.name} is damaged and cannot be read ({exc}). "
+                "Open it in Excel and save it again, or use a backup."
+            ) from None
+        by_norm = {_norm(name): name for name in book.sheet_names}
+        tables: dict[str, pd.DataFrame] = {}
+        places: dict[str, _Place] = {}
+        for spec in SHEETS:
+            name = by_norm.get(_norm(spec.title))
+            if name is None:
+                _missing_sheet(spec, report)
+                tables[spec.key] = empty_table(spec)
+                places[spec.key] = _Place(spec.title, {})
+                continue
+            try:
+                rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            except CalamineError as exc:
+                raise UnreadableFile(
+                    f"The sheet '{name}' in {path.name} is damaged ({exc}). "
+                    "Open the file in Excel and save it again."
+                ) from None
+            formulas = scan_formula_cells(zf, parts.get(name, ""))
+            tables[spec.key], places[spec.key] = _read_sheet(spec, name, rows, formulas, report)
+        known = {_norm(s.title) for s in SHEETS} | {_norm(s) for s in IGNORED_SHEETS}
+        for name in book.sheet_names:
+            if _norm(name) not in known:
+                report.warning(
+                    f"The sheet '{name}' is not part of the tracker and was ignored.",
+                    "Nothing to do if it holds your own notes; if it should be one of the "
+                    "tracker's sheets, rename it to match (see the Instructions sheet).",
+                    sheet=name,
+                    code="unknown-sheet",
+                )
+    finally:
+        zf.close()
+    cross_check(tables, places, report)
+    tracker = Tracker(tables, policy=policy, path=path, sha256=sha256_file(path), report=report)
+    return tracker, report
+
+
+def _missing_sheet(spec: Sheet, report: ProblemReport) -> None:
+    if spec.key in CORE_SHEETS:
+        report.error(
+            f"The tracker has no '{spec.title}' sheet, which every other sheet depends on.",
+            f"Add a sheet named '{spec.title}' (copy it from the blank template), with its headers on row {HEADER_ROW}.",
+            sheet=spec.title,
+            code="missing-sheet",
+        )
+    else:
+        report.warning(
+            f"The tracker has no '{spec.title}' sheet; it is read as empty.",
+            f"Add a sheet named '{spec.title}' (copy it from the blank template) if you keep this information.",
+            sheet=spec.title,
+            code="missing-sheet",
+        )
+
+
+def _read_sheet(
+    spec: Sheet, name: str, rows: list[list[object]], formulas: FormulaCells, report: ProblemReport
+) -> tuple[pd.DataFrame, _Place]:
+    """Match headers, skip blank rows and parse every schema column of one sheet."""
+    header = rows[HEADER_ROW - 1] if len(rows) >= HEADER_ROW else []
+    wanted = {_norm(c.header): c for c in spec.columns}
+    positions: dict[str, int] = {}  # column key -> 0-based position
+    for pos, text in enumerate(header):
+        if text is None or str(text).strip() == "":
+            continue
+        col = wanted.get(_norm(text))
+        letter = get_column_letter(pos + 1)
+        if col is None:
+            report.warning(
+                f"The column '{text}' (column {letter}) is not one the toolkit knows; it was ignored.",
+                "Nothing to do if it holds your own notes. If it should be a tracker column, "
+                "correct the header to match the template.",
+                sheet=name,
+                cell=f"{letter}{HEADER_ROW}",
+                code="unknown-column",
+            )
+        elif col.key in positions:
+            first = get_column_letter(positions[col.key] + 1)
+            report.error(
+                f"The header '{col.header}' appears twice (columns {first} and {letter}).",
+                "Delete or rename one of the two columns; the toolkit reads the first.",
+                sheet=name,
+                cell=f"{letter}{HEADER_ROW}",
+                code="duplicate-column",
+            )
+        else:
+            positions[col.key] = pos
+    place = _Place(name, {k: get_column_letter(p + 1) for k, p in positions.items()})
+    for col in spec.columns:
+        if col.key not in positions:
+            (report.error if col.required else report.warning)(
+                f"The '{name}' sheet has no '{col.header}' column"
+                + (" (a required column)." if col.required else "; it is read as blank."),
+                f"Add a column headed '{col.header}' on row {HEADER_ROW} (copy the header from the blank template). {col.help}",
+                sheet=name,
+                code="missing-column",
+            )
+    body = rows[FIRST_DATA_ROW - 1 :]
+    frame = pd.DataFrame(body, dtype=object) if body else pd.DataFrame()
+    frame.index = pd.RangeIndex(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame))
+    used = [
+        positions[c.key]
+        for c in spec.columns
+        if c.key in positions and positions[c.key] in frame.columns
+    ]
+    formula_rows = {r for r, _ in formulas.errors} | {r for r, _ in formulas.no_value}
+    if used:
+        blank = pd.concat([blank_mask(frame[p]) for p in used], axis=1).all(axis=1)
+        if formula_rows:
+            blank &= ~frame.index.isin(list(formula_rows))
+        frame = frame.loc[~blank]
+    else:
+        frame = frame.iloc[0:0]
+    out: dict[str, pd.Series] = {"_row": pd.Series(frame.index, index=frame.index, dtype="int64")}
+    codes: dict[str, pd.Series] = {}
+    for col in spec.columns:
+        pos = positions.get(col.key)
+        if pos is None or pos not in frame.columns:
+            raw = pd.Series([""] * len(frame), index=frame.index, dtype=object)
+        else:
+            raw = frame[pos]
+        parsed = parse_column(raw, col)
+        out[col.key] = parsed.values
+        if col.suppressible:
+            codes[f"{col.key}_code"] = (
+                parsed.codes if parsed.codes is not None else raw.map(lambda _: None)
+            )
+        if pos is None:
+            continue
+        letter = place.letters[col.key]
+        col_index = pos + 1
+        flagged = _formula_problems(col, name, letter, col_index, frame.index, formulas, report)
+        for issue in parsed.issues:
+            rows_hit = [r for r in issue.mask[issue.mask].index.tolist() if r not in flagged]
+            _add_cells(
+                report,
+                issue.severity,
+                issue.code,
+                name,
+                [(f"{letter}{r}", r) for r in rows_hit],
+                lambda r, issue=issue, raw=raw: issue.message(raw[r]),
+                issue.fix,
+            )
+        if col.required:
+            missing = raw.index[blank_mask(raw).to_numpy()]
+            missing = [r for r in missing.tolist() if r not in flagged]
+            _add_cells(
+                report,
+                Severity.ERROR,
+                "required-blank",
+                name,
+                [(f"{letter}{r}", r) for r in missing],
+                lambda r, col=col: f"'{col.header}' is blank, but every row needs one.",
+                f"Fill in '{col.header}': {col.help} If the whole row is not needed, delete the row.",
+            )
+    table = pd.DataFrame({**out, **codes}).reset_index(drop=True)
+    return table, place
+
+
+def _formula_problems(
+    col: Column,
+    sheet: str,
+    letter: str,
+    col_index: int,
+    rows: pd.Index,
+    formulas: FormulaCells,
+    report: ProblemReport,
+) -> set[int]:
+    """Report formula cells in this column; return their rows so they are not re-reported."""
+    if not formulas:
+        return set()
+    flagged: set[int] = set()
+    live = set(rows.tolist())
+    errs = sorted((r, v) for (r, c), v in formulas.errors.items() if c == col_index and r in live)
+    for r, v in errs:
+        report.error(
+            f"The formula in {sheet}!{letter}{r} gives {v}, so '{col.header}' has no usable value.",
+            f"Correct the formula (or type the value) in {letter}{r}. {col.help}",
+            sheet=sheet,
+            cell=f"{letter}{r}",
+            code="formula-error",
+        )
+        flagged.add(r)
+    empty = sorted(r for (r, c) in formulas.no_value if c == col_index and r in live)
+    for r in empty:
+        severity = Severity.ERROR if col.required else Severity.WARNING
+        report.add(
+            severity,
+            f"The formula in {sheet}!{letter}{r} has no saved value (the file was saved by a program "
+            "that does not calculate formulas), so it reads as blank.",
+            "Open the tracker in Excel and save it, so the formula's result is stored; or type the value.",
+            sheet=sheet,
+            cell=f"{letter}{r}",
+            code="formula-no-value",
+        )
+        flagged.add(r)
+    return flagged
+
+
+# --------------------------------------------------------------------------- cross-checks
+
+
+def cross_check(
+    tables: dict[str, pd.DataFrame], places: dict[str, _Place], report: ProblemReport
+) -> None:
+    """Checks between rows and sheets, run after every cell has been read."""
+    check_unknown_urns(tables, places, report)
+    check_duplicates(tables, places, report)
+    check_dates_in_academic_year(tables, places, report)
+    check_dates_covered_by_term_dates(tables, places, report)
+    check_half_terms(tables, places, report)
+    check_visit_dates(tables, places, report)
+    check_designation_signoff(tables, places, report)
+
+
+def _cells(place: _Place, key: str, rows: Iterable[int]) -> list[tuple[str, int]]:
+    return [(place.cell(key, r), r) for r in rows]
+
+
+def check_unknown_urns(
+    tables: dict[str, pd.DataFrame], places: dict[str, _Place], report: ProblemReport
+) -> None:
+    """Every URN used on another sheet must be a school on the Schools sheet.
+
+    Source: schema (Schools is "one row per school"); otherwise a typo in a URN silently
+    drops a school's data from every report.
+    """
+    known = set(tables["schools"]["urn"].dropna().astype(int).tolist())
+    for spec in SHEETS:
+        if spec.key == "schools" or "urn" not in spec.keys:
+            continue
+        df = tables[spec.key]
+        if df.empty:
+            continue
+        urns = df["urn"]
+        bad = urns.notna() & ~urns.isin(list(known))
+        if not bad.any():
+            continue
+        place = places[spec.key]
+        lookup = dict(zip(df["_row"].tolist(), urns.tolist(), strict=True))
+        _add_cells(
+            report,
+            Severity.ERROR,
+            "unknown-urn",
+            place.sheet,
+            _cells(place, "urn", df.loc[bad, "_row"].tolist()),
+            lambda r, lookup=lookup: f"URN {lookup[r]} is not on the Schools sheet.",
+            "Correct the URN, or add the school to the Schools sheet first.",
+        )
+
+
+def check_duplicates(
+    tables: dict[str, pd.DataFrame], places: dict[str, _Place], report: ProblemReport
+) -> None:
+    """Rows that repeat a sheet's identifying columns (``Sheet.unique``) are errors.
+
+    Source: schema ``Sheet.unique``; two assessments for the same school and term, say,
+    would make the designation ambiguous. Both rows are named.
+    """
+    for spec in SHEETS:
+        df = tables[spec.key]
+        if not spec.unique or len(df) < 2:
+            continue
+        keys = list(spec.unique)
+        required = [k for k in keys if spec.column(k).required]
+        usable = df.dropna(subset=required) if required else df
+        dup = usable.duplicated(subset=keys, keep=False)
+        if not dup.any():
+            continue
+        place = places[spec.key]
+        heads = ", ".join(spec.column(k).header for k in keys)
+        cells: list[tuple[str, int]] = []
+        first_of: dict[int, int] = {}
+        for _, group in usable[dup].groupby(keys, dropna=False, sort=False):
+            rows = group["_row"].tolist()
+            for r in rows[1:]:
+                first_of[r] = rows[0]
+                cells.append((place.cell(keys[0], r), r))
+        _add_cells(
+            report,
+            Severity.ERROR,
+            "duplicate-row",
+            place.sheet,
+            sorted(cells, key=lambda c: c[1]),
+            lambda r, first_of=first_of, heads=heads: (
+                f"Rows {first_of[r]} and {r} have the same {heads}; each must appear once."
+            ),
+            f"Delete the repeated row, or correct {heads} so the two rows differ.",
+        )
+
+
+def _year_bounds(labels: pd.Series) -> tuple[pd.Series, pd.Series]:
+    start_year = pd.to_numeric(labels.str.slice(0, 4), errors="coerce")
+    first = pd.to_datetime(start_year.astype("Int64").astype(str) + "-09-01", errors="coerce")
+    last = pd.to_datetime((start_year + 1).astype("Int64").astype(str) + "-08-31", errors="coerce")
+    return first, last
+
+
+# (sheet, date column) pairs whose date must fall inside the row's academic year.
+# Not SDP due dates or EIT sign-off: an action or a sign-off may run into the next year.
+DATES_IN_ROW_YEAR: tuple[tuple[str, str], ...] = (
+    ("term_dates", "start"),
+    ("term_dates", "end"),
+    ("assessments", "assessment_date"),
+)
+
+
+def check_dates_in_academic_year(
+    tables: dict[str, pd.DataFrame], places: dict[str, _Place], report: ProblemReport
+) -> None:
+    """A row's date must fall in the row's academic year (1 September to 31 August).
+
+    Source: DOMAIN.md "Calendar rules": the academic year runs 1 September to 31 August;
+    a half term or assessment dated outside its year is a typing slip in the year or date.
+    """
+    for key, date_key in DATES_IN_ROW_YEAR:
+        df = tables[key]
+        if df.empty:
+            continue
+        years = (
+            df["academic_year"].astype(object).where(df["academic_year"].notna(), "").astype(str)
+        )
+        first, last = _year_bounds(years)
+        dates = df[date_key]
+        bad = dates.notna() & first.notna() & ((dates < first) | (dates > last))
+        if not bad.any():
+            continue
+        place = places[key]
+        info = {
+            r: (d, y) for r, d, y in zip(df.loc[bad, "_row"], dates[bad], years[bad], strict=True)
+        }
+        header = sheet(key).column(date_key).header
+        _add_cells(
+            report,
+            Severity.ERROR,
+            "date-outside-year",
+            place.sheet,
+            _cells(place, date_key, sorted(info)),
+            lambda r, info=info, header=header: (
+                f"'{header}' {info[r][0]:%d/%m/%Y} is not in the row's academic year {info[r][1]} "
+                f"(1 September {info[r][1][:4]} to 31 August {int(info[r][1][:4]) + 1})."
+            ),
+            "Correct the date or the academic year on this row.",
+        )
+
+
+# (sheet, date column) pairs the calendar places using the Term dates sheet.
+DATES_NEEDING_TERM_DATES: tuple[tuple[str, str], ...] = (
+    ("visits", "visit_start"),
+    ("meetings", "date"),
+    ("closures", "date"),
+)
+
+
+def check_dates_covered_by_term_dates(
+    tables: dict[str, pd.DataFrame], places: dict[str, _Place], report: ProblemReport
+) -> None:
+    """Visits, meetings and closures should fall in an academic year that has term dates.
+
+    Source: DOMAIN.md "Calendar rules": term and half-term dates are input data; without
+    them the calendar cannot place a date (working days, half terms), so this is a warning.
+    """
+    td = tables["term_dates"]
+    years = set(td["academic_year"].dropna().tolist()) if not td.empty else set()
+    if not years:
+        return
+    for key, date_key in DATES_NEEDING_TERM_DATES:
+        df = tables[key]
+        if df.empty:
+            continue
+        dates = df[date_key]
+        start = dates.dt.year.where(dates.dt.month >= 9, dates.dt.year - 1)
+        label = (
+            start.astype("Int64").astype(str)
+            + "/"
+            + ((start + 1) % 100).astype("Int64").astype(str).str.zfill(2)
+        )
+        bad = dates.notna() & ~label.isin(list(years))
+        if not bad.any():
+            continue
+        place = places[key]
+        info = dict(zip(df.loc[bad, "_row"], zip(dates[bad], label[bad], strict=True), strict=True))
+        header = sheet(key).column(date_key).header
+        _add_cells(
+            report,
+            Severity.WARNING,
+            "date-outside-term-dates",
+            place.sheet,
+            _cells(place, date_key, sorted(info)),
+            lambda r, info=info, header=header: (
+                f"'{header}' {info[r][0]:%d/%m/%Y} is in {info[r][1]}, which has no term dates, "
+                "so calendar checks skip it."
+            ),
+            "Add the half terms of that academic year to the Term dates sheet, or correct the date.",
+        )
+
+
+def check_half_terms(
+    tables: dict[str, pd.DataFrame], places: dict[str, _Place], report: ProblemReport
+) -> None:
+    """A half term ends on or after it starts, and half terms do not overlap.
+
+    Source: DOMAIN.md "Calendar rules": six half terms a year, from the local authority
+    calendar; working-day counts go wrong if they overlap.
+    """
+    df = tables["term_dates"]
+    if df.empty:
+        return
+    place = places["term_dates"]
+    backwards = df["start"].notna() & df["end"].notna() & (df["end"] < df["start"])
+    if backwards.any():
+        info = dict(
+            zip(
+                df.loc[backwards, "_row"],
+                zip(df.loc[backwards, "start"], df.loc[backwards, "end"], strict=True),
+                strict=True,
+            )
+        )
+        _add_cells(
+            report,
+            Severity.ERROR,
+            "end-before-start",
+            place.sheet,
+            _cells(place, "end", sorted(info)),
+            lambda r, info=info: (
+                f"The half term ends ({info[r][1]:%d/%m/%Y}) before it starts ({info[r][0]:%d/%m/%Y})."
+            ),
+            "Swap or correct the First day and Last day.",
+        )
+    ok = df[df["start"].notna() & df["end"].notna() & ~backwards].sort_values(["start", "end"])
+    if len(ok) < 2:
+        return
+    prev_end = ok["end"].cummax().shift(1)
+    prev_row = ok["_row"].where(ok["end"].eq(ok["end"].cummax())).ffill().shift(1)
+    overlap = ok["start"] <= prev_end
+    if overlap.any():
+        info = {
+            int(r): (int(p), s)
+            for r, p, s in zip(
+                ok.loc[overlap, "_row"], prev_row[overlap], ok.loc[overlap, "start"], strict=True
+            )
+        }
+        _add_cells(
+            report,
+            Severity.ERROR,
+            "half-terms-overlap",
+            place.sheet,
+            _cells(place, "start", sorted(info)),
+            lambda r, info=info: (
+                f"The half term on row {r} starts ({info[r][1]:%d/%m/%Y}) before the half term "
+                f"on row {info[r][0]} has ended."
+            ),
+            "Correct the First day / Last day of one of the two half terms so they do not overlap.",
+        )
+
+
+def check_visit_dates(
+    tables: dict[str, pd.DataFrame], places: dict[str, _Place], report: ProblemReport
+) -> None:
+    """A visit ends on or after it starts; its report is sent on or after the visit ends.
+
+    Source: DOMAIN.md "Calendar rules": visit reports are due within 3 working days of the
+    end of the visit, so a report dated before the visit ended is a wrong date.
+    """
+    df = tables["visits"]
+    if df.empty:
+        return
+    place = places["visits"]
+    start, end, sent = df["visit_start"], df["visit_end"], df["report_sent"]
+    backwards = start.notna() & end.notna() & (end < start)
+    info = {
+        r: (s, e)
+        for r, s, e in zip(df.loc[backwards, "_row"], start[backwards], end[backwards], strict=True)
+    }
+    _add_cells(
+        report,
+        Severity.ERROR,
+        "end-before-start",
+        place.sheet,
+        _cells(place, "visit_end", sorted(info)),
+        lambda r: (
+            f"The visit ends ({info[r][1]:%d/%m/%Y}) before it starts ({info[r][0]:%d/%m/%Y})."
+        ),
+        "Correct Visit start or Visit end (for a one-day visit they are the same date).",
+    )
+    last_day = end.where(end.notna() & ~backwards, start)
+    early = sent.notna() & last_day.notna() & (sent < last_day)
+    sent_info = {
+        r: (s, d)
+        for r, s, d in zip(df.loc[early, "_row"], sent[early], last_day[early], strict=True)
+    }
+    _add_cells(
+        report,
+        Severity.ERROR,
+        "report-before-visit",
+        place.sheet,
+        _cells(place, "report_sent", sorted(sent_info)),
+        lambda r: (
+            f"The report is dated as sent ({sent_info[r][0]:%d/%m/%Y}) before the visit ended "
+            f"({sent_info[r][1]:%d/%m/%Y})."
+        ),
+        "Correct the Report sent date (or the visit dates).",
+    )
+
+
+def check_designation_signoff(
+    tables: dict[str, pd.DataFrame], places: dict[str, _Place], report: ProblemReport
+) -> None:
+    """An agreed designation should carry the date EIT signed it off.
+
+    Source: DOMAIN.md "Designation": the final designation is signed off by EIT; without the
+    date the reports cannot say when it took effect. A warning: the designation still counts.
+    """
+    df = tables["assessments"]
+    if df.empty:
+        return
+    place = places["assessments"]
+    missing = df["agreed_designation"].notna() & df["eit_signoff_date"].isna()
+    agreed = dict(zip(df["_row"], df["agreed_designation"], strict=True))
+    _add_cells(
+        report,
+        Severity.WARNING,
+        "agreed-without-signoff",
+        place.sheet,
+        _cells(
+            place,
+            "eit_signoff_date" if "eit_signoff_date" in place.letters else "agreed_designation",
+            df.loc[missing, "_row"].tolist(),
+        ),
+        lambda r: f"The agreed designation {agreed[r]} has no EIT sign-off date.",
+        "Type the date EIT signed the designation off in 'EIT sign-off date'.",
+    )
+
+
+def summary(tracker: Tracker) -> dict[str, int]:
+    """Rows per sheet (by sheet title), for the one-line summary of ``toolkit validate``."""
+    return {spec.title: len(tracker.tables[spec.key]) for spec in SHEETS}
