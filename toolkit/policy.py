@@ -149,6 +149,7 @@ class Capacity(_Strict):
     sip_days_per_year: float = Field(ge=0)
     weeks_per_term: int = Field(ge=1, le=20)
     under_delivery_ratio: float = Field(default=0.5, ge=0, le=1)
+    include_prospective_joiners: bool = False
 
 
 class Policy(_Strict):

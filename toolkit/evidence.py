@@ -1,0 +1,353 @@
+"""Suggesting an indicator judgement from data, and saying why.
+
+Where the reviewer left a judgement blank, the toolkit suggests one from the data it has
+(DOMAIN.md "Designation": "entered by the reviewer, or suggested from data where data
+exists"): QI1 from the latest Ofsted inspection, QI2 from outcomes against national figures,
+targets and pupil-group gaps, QI6 from attendance, persistent absence and suspensions against
+national figures and their trend. QI3, QI4, QI5 and QI7 have no data source in the tracker,
+so the toolkit says "no evidence" rather than guessing. Every threshold is a
+``policy.data_suggestions`` setting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from toolkit import ofsted
+from toolkit.groups import ALL, benchmark_phases, group_gaps, national_figure, num
+from toolkit.indicators import descriptor_text, indicator
+from toolkit.policy import Policy
+from toolkit.schema import MEASURE_INFO
+from toolkit.terms import SEASONS, Term
+from toolkit.tracker import Tracker
+
+NO_EVIDENCE = "no evidence"
+# Fallback term ends when the tracker has no term dates (month, day; year of the season).
+_FALLBACK_END = {"Autumn": (12, 31), "Spring": (4, 15), "Summer": (7, 31)}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A data-based judgement for one indicator (designation None means no evidence)."""
+
+    indicator: str
+    designation: str | None
+    reason: str
+    facts: tuple[dict[str, object], ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"indicator": self.indicator, "designation": self.designation, "reason": self.reason, "facts": [dict(f) for f in self.facts]}
+
+
+# ----------------------------------------------------------------------------- steps
+
+
+def median_step(policy: Policy, steps: list[str]) -> str:
+    """Best fit of several judgements: the median step, a tie going to the worse step
+    (policy ``proposal.rule = "best_fit"``). E.g. [Repair, Improve, Improve, Sustain] ->
+    the lower middle of four, Improve; [Repair, Sustain] -> Repair."""
+    ranks = sorted(policy.rank(s) for s in steps)
+    return policy.designations.order[ranks[(len(ranks) - 1) // 2]]
+
+
+def worse(policy: Policy, a: str, b: str) -> str:
+    return a if policy.rank(a) <= policy.rank(b) else b
+
+
+def step_higher_better(gap: float, sustain: float, improve: float, repair: float) -> str:
+    """A gap where higher is better (attendance, outcomes): at or above ``sustain`` is
+    Sustain, then Improve, Repair, and below ``repair`` Stabilise."""
+    if gap >= sustain:
+        return "Sustain"
+    if gap >= improve:
+        return "Improve"
+    if gap >= repair:
+        return "Repair"
+    return "Stabilise"
+
+
+def step_lower_better(gap: float, sustain: float, improve: float, repair: float) -> str:
+    """A gap where lower is better (persistent absence above national): at or below
+    ``sustain`` is Sustain, then Improve, Repair, and above ``repair`` Stabilise."""
+    if gap <= sustain:
+        return "Sustain"
+    if gap <= improve:
+        return "Improve"
+    if gap <= repair:
+        return "Repair"
+    return "Stabilise"
+
+
+def _with_descriptor(key: str, step: str) -> str:
+    text = descriptor_text(key, step)
+    return f"{step} (descriptor: {text})" if text else step
+
+
+def _points(gap: float, unit: str = "points") -> str:
+    side = "above" if gap > 0 else "below"
+    return "level with" if round(gap, 1) == 0 else f"{abs(gap):.1f} {unit} {side}"
+
+
+# ----------------------------------------------------------------------------- dates
+
+
+def term_end_date(tracker: Tracker, term: Term) -> dt.date:
+    """The last day of a term: the end of its second half term in the Term dates sheet, or
+    a fixed fallback (31 Dec, 15 Apr, 31 Jul) when the tracker has none. Inspections and
+    data on or before this date count for the term's assessment."""
+    td = tracker.term_dates
+    hit = td.loc[(td["academic_year"] == term.year.label) & (td["half_term"] == f"{term.season} 2"), "end"]
+    if len(hit) and not pd.isna(hit.iloc[0]):
+        return pd.Timestamp(hit.iloc[0]).date()
+    month, day = _FALLBACK_END[term.season]
+    return term.year.month_date(month, day)
+
+
+# ----------------------------------------------------------------------------- QI1
+
+
+def suggest_qi1(policy: Policy, found: list[ofsted.Inspection], as_at: dt.date) -> Suggestion:
+    """QI1 Ofsted categorisation from the latest judged inspection on or before ``as_at``,
+    under either framework (mapping in ``ofsted.qi1_step``)."""
+    insp = ofsted.latest_judged(found, as_at)
+    if insp is None:
+        return Suggestion("qi1", None, f"{NO_EVIDENCE}: no Ofsted inspection recorded on or before {ofsted.format_date(as_at)}")
+    step, why = ofsted.qi1_step(policy, insp)
+    facts = ({"inspection": insp.describe()},)
+    if step is None:
+        return Suggestion("qi1", None, f"{NO_EVIDENCE}: {why}", facts)
+    return Suggestion("qi1", step, f"{why} -> {_with_descriptor('qi1', step)}", facts)
+
+
+# ----------------------------------------------------------------------------- QI2
+
+
+def outcome_thresholds(policy: Policy, measure: str) -> tuple[float, float, float] | None:
+    """Which thresholds judge a measure: percentages use ``outcome_gap_*``, progress and
+    value-added scores ``progress_gap_*``; other scores (Attainment 8, scaled scores, APS)
+    are shown as context only, since a points gap on them has no policy threshold."""
+    ds = policy.data_suggestions
+    info = MEASURE_INFO.get(measure)
+    if info is None:
+        return None
+    if info["unit"] == "percent":
+        return ds.outcome_gap_sustain, ds.outcome_gap_improve, ds.outcome_gap_repair
+    lowered = measure.lower()
+    if "progress" in lowered or "value added" in lowered:
+        return ds.progress_gap_sustain, ds.progress_gap_improve, ds.progress_gap_repair
+    return None
+
+
+def outcomes_year(tracker: Tracker, urn: int, term: Term) -> str | None:
+    """Outcomes used for a term: the latest academic year before the term's own (a year's
+    results are published after it ends, so 2026/27 terms use 2025/26 results)."""
+    o = tracker.outcomes
+    years = sorted(set(o.loc[(o["urn"] == urn) & (o["academic_year"] < term.year.label), "academic_year"].astype(str)))
+    return years[-1] if years else None
+
+
+def _target(tracker: Tracker, urn: int, year: str, measure: str, group: str = ALL) -> float | None:
+    t = tracker.targets
+    hit = t.loc[(t["urn"] == urn) & (t["academic_year"] == year) & (t["measure"] == measure) & (t["pupil_group"] == group), "target"]
+    return num(hit.iloc[0]) if len(hit) else None
+
+
+def suggest_qi2(tracker: Tracker, urn: int, term: Term) -> Suggestion:
+    """QI2 Outcomes from the latest results (see ``outcomes_year``).
+
+    1. Each judged All-pupils measure: its gap to national through ``outcome_thresholds``;
+       a measure below the school's target is no better than ``below_target_step``.
+    2. The measures' best fit (``median_step``).
+    3. Groups: each reportable group's gap to the national figure for that group is judged
+       the same way; the outcomes judgement is at most ``group_max_steps_above_worst``
+       above the worst group ("Outcomes and progress are excellent for all students and
+       groups of students"). Suppressed groups are not used.
+    """
+    policy = tracker.policy
+    ds = policy.data_suggestions
+    year = outcomes_year(tracker, urn, term)
+    if year is None:
+        return Suggestion("qi2", None, f"{NO_EVIDENCE}: no outcomes recorded for a year before {term.year.label}")
+    gaps = group_gaps(tracker, urn, year)
+    steps: list[str] = []
+    parts: list[str] = []
+    facts: list[dict[str, object]] = []
+    for r in gaps.loc[gaps["pupil_group"] == ALL].to_dict("records"):
+        measure = str(r["measure"])
+        th = outcome_thresholds(policy, measure)
+        value, nat = num(r["value"]), num(r["national"])
+        if th is None or value is None or nat is None:
+            continue
+        gap = value - nat
+        step = step_higher_better(gap, *th)
+        target = _target(tracker, urn, year, measure)
+        note = ""
+        if target is not None and value < target and policy.rank(step) > policy.rank(ds.below_target_step):
+            step = ds.below_target_step
+            note = f", below target {target:g}"
+        steps.append(step)
+        unit = "points"
+        parts.append(f"{measure} {value:g} is {_points(gap, unit)} national {nat:g}{note} -> {step}")
+        facts.append({"measure": measure, "group": ALL, "value": value, "national": nat, "gap": round(gap, 2), "target": target, "step": step})
+    if not steps:
+        return Suggestion("qi2", None, f"{NO_EVIDENCE}: {year} outcomes have no measure with a national benchmark to judge against")
+    result = median_step(policy, steps)
+    reason = f"Outcomes {year}: " + "; ".join(parts)
+    if len(steps) > 1:
+        reason += f". Best fit of {len(steps)} measures: {result}"
+    worst_group: tuple[str, str, str, float, float | None] | None = None
+    for r in gaps.loc[(gaps["pupil_group"] != ALL) & ~gaps["suppressed"]].to_dict("records"):
+        th = outcome_thresholds(policy, str(r["measure"]))
+        gap = num(r["gap_to_national"])
+        if th is None or gap is None:
+            continue
+        step = step_higher_better(gap, *th)
+        facts.append({"measure": r["measure"], "group": r["pupil_group"], "value": r["value"], "national": r["national"], "gap": round(gap, 2), "target": None, "step": step})
+        if worst_group is None or policy.rank(step) < policy.rank(worst_group[0]):
+            worst_group = (step, str(r["pupil_group"]), str(r["measure"]), gap, num(r["gap_to_national_pupils"]))
+    if worst_group is not None:
+        step, group, measure, gap, pupils = worst_group
+        cap = policy.designations.order[min(3, policy.rank(step) + ds.group_max_steps_above_worst)]
+        if policy.rank(result) > policy.rank(cap):
+            who = f" ({abs(pupils):.0f} pupils)" if pupils is not None else ""
+            reason += f". {group} {measure} is {_points(gap)}{who} national for the group -> {step}, so outcomes are no better than {cap}"
+            result = cap
+    return Suggestion("qi2", result, f"{reason} -> {_with_descriptor('qi2', result)}", tuple(facts))
+
+
+# ----------------------------------------------------------------------------- QI6
+
+
+def _attendance_rows(tracker: Tracker, urn: int, term: Term) -> pd.DataFrame:
+    """All-pupils attendance rows for a school up to and including a term, oldest first."""
+    a = tracker.attendance
+    rows = a.loc[(a["urn"] == urn) & (a["pupil_group"] == ALL)].copy()
+    if rows.empty:
+        return rows
+    rows["_term"] = [Term.of(y, t) for y, t in zip(rows["academic_year"], rows["term"], strict=True)]
+    rows = rows.loc[rows["_term"] <= term]
+    return rows.sort_values("_term", key=lambda s: s.map(lambda t: (t.year.start_year, t.index)))
+
+
+def trend(values: list[float]) -> str:
+    """"rising", "falling" or "flat" from the first to the last of the recent terms."""
+    delta = values[-1] - values[0]
+    if round(delta, 1) > 0:
+        return "rising"
+    if round(delta, 1) < 0:
+        return "falling"
+    return "flat"
+
+
+def suggest_qi6(tracker: Tracker, urn: int, term: Term) -> Suggestion:
+    """QI6 Climate for learning: the worst of three judgements (each cited in the reason).
+
+    - Attendance: gap to national through ``attendance_gap_*``. Over the last
+      ``trend_terms`` terms attendance is "improving" if it rose. Stabilise's descriptor is
+      "consistently low and not improving", so a school in the Stabilise band whose
+      attendance is improving is Repair ("improving but not at national average").
+    - Persistent absence: points above national through ``persistent_absence_gap_*``.
+    - Suspensions: the year-to-date rate (suspensions / cohort x 100), annualised to match
+      the national annual rate; at least ``suspension_ratio_stabilise`` times national is
+      "well above average" -> Stabilise, or Repair if the termly rate is falling.
+    """
+    policy = tracker.policy
+    ds = policy.data_suggestions
+    rows = _attendance_rows(tracker, urn, term)
+    rows = rows.loc[rows["attendance_pct"].notna()] if not rows.empty else rows
+    if rows.empty:
+        return Suggestion("qi6", None, f"{NO_EVIDENCE}: no attendance recorded for {term.label} or earlier")
+    cur = rows.iloc[-1]
+    cur_term: Term = cur["_term"]
+    year = cur_term.year.label
+    phases = benchmark_phases(_phase(tracker, urn))
+    when = "" if cur_term == term else f" (latest recorded: {cur_term.label})"
+    att = float(cur["attendance_pct"])
+    nat = national_figure(tracker, year, phases, "Attendance %")
+    if nat is None:
+        return Suggestion("qi6", None, f"{NO_EVIDENCE}: attendance {att:.1f}% but no national attendance figure for {year}")
+    gap = att - nat[0]
+    recent = [float(v) for v in rows["attendance_pct"].tail(ds.trend_terms)]
+    direction = trend(recent) if len(recent) >= 2 else None
+    step = step_higher_better(gap, ds.attendance_gap_sustain, ds.attendance_gap_improve, ds.attendance_gap_repair)
+    over = f" over {len(recent)} terms" if direction else ""
+    text = f"Attendance {att:.1f}%{when} is {_points(gap)} national {nat[0]:.1f}%"
+    if direction:
+        text += f" and {direction}{over}"
+    if step == "Stabilise" and direction == "rising":
+        step = "Repair"
+        text += " (improving, so not 'consistently low and not improving')"
+    steps = [step]
+    parts = [f"{text} -> {step}"]
+    facts: list[dict[str, object]] = [{"measure": "Attendance %", "term": cur_term.label, "value": att, "national": nat[0], "gap": round(gap, 2), "trend": direction or "", "step": step}]
+    pa = num(cur.get("persistent_absence_pct"))
+    nat_pa = national_figure(tracker, year, phases, "Persistent absence %")
+    if pa is not None and nat_pa is not None:
+        gap_pa = pa - nat_pa[0]
+        s = step_lower_better(gap_pa, ds.persistent_absence_gap_sustain, ds.persistent_absence_gap_improve, ds.persistent_absence_gap_repair)
+        steps.append(s)
+        parts.append(f"persistent absence {pa:.1f}% is {_points(gap_pa)} national {nat_pa[0]:.1f}% -> {s}")
+        facts.append({"measure": "Persistent absence %", "term": cur_term.label, "value": pa, "national": nat_pa[0], "gap": round(gap_pa, 2), "trend": "", "step": s})
+    sus = _suspension_rate(rows, cur_term)
+    nat_s = national_figure(tracker, year, phases, "Suspension rate %")
+    if sus is not None and nat_s is not None and nat_s[0] > 0:
+        rate, falling = sus
+        ratio = rate / nat_s[0]
+        line = f"suspensions {rate:.1f} per 100 pupils (annualised) are {ratio:.1f}x national {nat_s[0]:.1f}"
+        s = None
+        if ratio >= ds.suspension_ratio_stabilise:
+            s = "Repair" if falling else "Stabilise"
+            line += f" -> {s}" + (" (falling)" if falling else " (well above average and not improving)")
+            steps.append(s)
+        parts.append(line)
+        facts.append({"measure": "Suspension rate %", "term": cur_term.label, "value": round(rate, 2), "national": nat_s[0], "gap": round(rate - nat_s[0], 2), "trend": "falling" if falling else "", "step": s or ""})
+    result = steps[0]
+    for s in steps[1:]:
+        result = worse(policy, result, s)
+    reason = "; ".join(parts)
+    if len(steps) > 1:
+        reason += f". Worst of these: {result}"
+    return Suggestion("qi6", result, f"{reason} -> {_with_descriptor('qi6', result)}", tuple(facts))
+
+
+def _suspension_rate(rows: pd.DataFrame, cur_term: Term) -> tuple[float, bool] | None:
+    """Year-to-date suspensions per 100 pupils, annualised (x 3 / terms so far), and whether
+    the termly count fell from the previous term."""
+    year_rows = rows.loc[rows["_term"].map(lambda t: t.year == cur_term.year)]
+    counts = [num(v) for v in year_rows["suspensions"]]
+    cohort = num(rows.iloc[-1].get("cohort"))
+    if not counts or counts[-1] is None or not cohort:
+        return None
+    known = [c for c in counts if c is not None]
+    rate = sum(known) / cohort * 100 * len(SEASONS) / len(known)
+    prev = [num(v) for v in rows["suspensions"].tail(2)]
+    falling = len(prev) == 2 and None not in prev and prev[1] < prev[0]  # type: ignore[operator]
+    return rate, bool(falling)
+
+
+def _phase(tracker: Tracker, urn: int) -> str | None:
+    s = tracker.schools
+    hit = s.loc[s["urn"] == urn, "phase"]
+    return str(hit.iloc[0]) if len(hit) else None
+
+
+# ----------------------------------------------------------------------------- dispatch
+
+
+def no_data_source(key: str) -> Suggestion:
+    """QI3, QI4, QI5, QI7: the tracker holds no data to judge them from."""
+    return Suggestion(key, None, f"{NO_EVIDENCE}: the tracker has no data for {indicator(key).name}; a reviewer's judgement is needed")
+
+
+def suggest(tracker: Tracker, urn: int, term: Term, key: str, found: list[ofsted.Inspection] | None = None) -> Suggestion:
+    """The data suggestion for one indicator, or "no evidence"."""
+    if key == "qi1":
+        return suggest_qi1(tracker.policy, found if found is not None else ofsted.inspections(tracker, urn), term_end_date(tracker, term))
+    if key == "qi2":
+        return suggest_qi2(tracker, urn, term)
+    if key == "qi6":
+        return suggest_qi6(tracker, urn, term)
+    return no_data_source(key)

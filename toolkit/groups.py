@@ -1,0 +1,248 @@
+"""Pupil groups: each group's gap to the other pupils and to national, with suppression.
+
+"Success for some must not hide failure of others" (DOMAIN.md "Designation review"): for
+every outcome measure the table shows each pupil group's gap to the other pupils and to
+the national figure for that group, in points and, for percentage measures, as a number
+of pupils.
+
+Suppression (DOMAIN.md "Data that must be handled with care"; policy
+``suppression.min_group_size``):
+
+1. *Primary*: a group with fewer than ``min_group_size`` pupils, or whose cohort or value
+   the source withheld (a DfE code such as "x"), is shown as suppressed: value, cohort and
+   gaps are blank and ``suppressed`` is True. It is never shown as 0.
+2. *Complementary*: some groups add up to All pupils (Disadvantaged + Not disadvantaged;
+   Boys + Girls; SEN support + EHC plan + No SEN; EAL + the pupils not listed as EAL). If
+   exactly one member of such a partition is suppressed, All pupils minus the others would
+   reveal it, so the smallest other member is suppressed too. If the pupils *not* in a
+   listed group (All pupils minus EAL) are fewer than the minimum, the listed group is
+   suppressed, since All minus it would reveal them.
+3. A gap is only shown between two shown figures, and "the other pupils" for a group with
+   no listed complement (EAL) is All pupils minus the group, computed only where both
+   sides have at least ``min_group_size`` pupils.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from toolkit.policy import Policy
+from toolkit.schema import GROUP_COMPLEMENT, MEASURE_INFO, PUPIL_GROUPS
+from toolkit.tracker import Tracker
+
+ALL = "All pupils"
+# Groups that together make up All pupils (used for complementary suppression).
+PARTITIONS: tuple[tuple[str, ...], ...] = (
+    ("Disadvantaged", "Not disadvantaged"),
+    ("Boys", "Girls"),
+    ("SEN support", "EHC plan", "No SEN"),
+)
+# Listed groups whose complement is "everyone else" (not a listed group).
+IMPLICIT_COMPLEMENT = ("EAL",)
+
+COLUMNS = [
+    "measure",
+    "key_stage",
+    "unit",
+    "pupil_group",
+    "cohort",
+    "value",
+    "suppressed",
+    "suppression_reason",
+    "comparison_group",
+    "comparison_value",
+    "gap_to_others",
+    "gap_to_others_pupils",
+    "national",
+    "gap_to_national",
+    "gap_to_national_pupils",
+]
+
+
+def num(v: object) -> float | None:
+    """A float, or None for blank / NaN / pd.NA (never 0 for a missing figure)."""
+    if v is None or v is pd.NA:
+        return None
+    try:
+        f = float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def benchmark_phases(school_phase: str | None, key_stage: str | None = None) -> list[str]:
+    """Which national benchmark phase to compare with: KS2 is primary, KS4 and 16-18 are
+    secondary; attendance follows the school's phase; "All schools" is the fallback."""
+    if key_stage == "KS2":
+        first = ["Primary"]
+    elif key_stage in ("KS4", "16-18"):
+        first = ["Secondary"]
+    elif school_phase in ("Primary", "Secondary"):
+        first = [school_phase]
+    else:
+        first = []
+    return [*first, "All schools"]
+
+
+def national_figure(tracker: Tracker, academic_year: str, phases: list[str], measure: str, group: str = ALL) -> tuple[float, str] | None:
+    """The national benchmark for a measure and group: this year's, or the latest earlier
+    year's when this year's is not yet published. Returns (value, year used)."""
+    b = tracker.benchmarks
+    rows = b.loc[(b["measure"] == measure) & (b["pupil_group"] == group) & (b["academic_year"] <= academic_year)]
+    if rows.empty:
+        return None
+    for phase in phases:
+        hit = rows.loc[rows["phase"] == phase].sort_values("academic_year")
+        for _, r in hit.iloc[::-1].iterrows():
+            v = num(r["value"])
+            if v is not None:
+                return v, str(r["academic_year"])
+    return None
+
+
+def pupils_equivalent(gap_points: float | None, cohort: float | None, unit: str) -> float | None:
+    """A percentage-point gap as a number of pupils in the group (rounded to whole pupils);
+    not meaningful for score measures."""
+    if gap_points is None or cohort is None or unit != "percent":
+        return None
+    return float(round(gap_points * cohort / 100.0))
+
+
+def suppress_cells(cohorts: dict[str, float | None], withheld: dict[str, str], policy: Policy) -> dict[str, str]:
+    """Decide which groups to suppress for one measure, and why (rules 1 and 2 above).
+
+    ``cohorts`` maps group -> cohort (None where unknown); ``withheld`` maps group -> the
+    source's suppression code. Returns group -> reason for every suppressed group.
+    """
+    minimum = policy.suppression.min_group_size
+    out: dict[str, str] = {}
+    for g, n in cohorts.items():
+        if g in withheld:
+            out[g] = f"withheld at source ({withheld[g]})"
+        elif n is None:
+            out[g] = "cohort not given"
+        elif n < minimum:
+            out[g] = f"fewer than {minimum} pupils"
+    if ALL in out:  # the whole cohort is too small: nothing can be shown
+        return {g: out.get(g, "the whole cohort is suppressed") for g in cohorts}
+    total = cohorts.get(ALL)
+    for g in IMPLICIT_COMPLEMENT:
+        n = cohorts.get(g)
+        if g in cohorts and g not in out and total is not None and n is not None and 0 < total - n < minimum:
+            out[g] = f"complementary: All pupils minus {g} would reveal fewer than {minimum} pupils"
+    for part in PARTITIONS:
+        present = [g for g in part if g in cohorts]
+        hidden = [g for g in present if g in out]
+        shown = [g for g in present if g not in out]
+        if len(hidden) == 1 and shown:
+            smallest = min(shown, key=lambda g: (cohorts[g] if cohorts[g] is not None else math.inf, g))
+            out[smallest] = f"complementary: with All pupils it would reveal {hidden[0]}"
+    return out
+
+
+def _others_value(group: str, values: dict[str, float | None], cohorts: dict[str, float | None], hidden: dict[str, str], minimum: int) -> tuple[str | None, float | None]:
+    """The comparison group and its value: the listed complement, else All pupils minus the group."""
+    comp = GROUP_COMPLEMENT.get(group)
+    if comp:
+        return comp, (None if comp in hidden else values.get(comp))
+    if group == ALL:
+        return None, None
+    v_all, n_all, v_g, n_g = values.get(ALL), cohorts.get(ALL), values.get(group), cohorts.get(group)
+    if None in (v_all, n_all, v_g, n_g) or group in hidden:
+        return "Other pupils", None
+    n_rest = n_all - n_g  # type: ignore[operator]
+    if n_rest < minimum:
+        return "Other pupils", None
+    return "Other pupils", (v_all * n_all - v_g * n_g) / n_rest  # type: ignore[operator]
+
+
+def group_gaps(tracker: Tracker, urn: int, academic_year: str) -> pd.DataFrame:
+    """Every outcome measure x pupil group for one school and year, with gaps and suppression.
+
+    Gaps are group minus comparison (positive = the group does better) in percentage points
+    for percentage measures and in points for scores. Suppressed rows have blank figures.
+    """
+    policy = tracker.policy
+    minimum = policy.suppression.min_group_size
+    o = tracker.outcomes
+    rows = o.loc[(o["urn"] == urn) & (o["academic_year"] == academic_year)]
+    phase = _school_phase(tracker, urn)
+    records: list[dict[str, object]] = []
+    order = {g: i for i, g in enumerate(PUPIL_GROUPS)}
+    for measure, mrows in rows.groupby("measure", sort=False):
+        info = MEASURE_INFO.get(str(measure), {"key_stage": None, "unit": "score"})
+        ks, unit = info["key_stage"], info["unit"]
+        cohorts: dict[str, float | None] = {}
+        values: dict[str, float | None] = {}
+        withheld: dict[str, str] = {}
+        for r in mrows.to_dict("records"):
+            g = str(r["pupil_group"])
+            cohorts[g] = num(r.get("cohort"))
+            values[g] = num(r.get("value"))
+            code = r.get("value_code") or r.get("cohort_code")
+            if isinstance(code, str) and code:
+                withheld[g] = code
+            elif values[g] is None:
+                withheld[g] = "no value"
+        hidden = suppress_cells(cohorts, withheld, policy)
+        for g in sorted(cohorts, key=lambda g: order.get(g, 99)):
+            sup = g in hidden
+            value = None if sup else values[g]
+            cohort = None if sup else cohorts[g]
+            comp, comp_value = _others_value(g, values, cohorts, hidden, minimum)
+            gap_o = None if value is None or comp_value is None else value - comp_value
+            nat = national_figure(tracker, academic_year, benchmark_phases(phase, str(ks)), str(measure), g)
+            nat_v = nat[0] if nat else None
+            gap_n = None if value is None or nat_v is None else value - nat_v
+            records.append(
+                {
+                    "measure": measure,
+                    "key_stage": ks,
+                    "unit": unit,
+                    "pupil_group": g,
+                    "cohort": cohort,
+                    "value": value,
+                    "suppressed": sup,
+                    "suppression_reason": hidden.get(g, ""),
+                    "comparison_group": comp,
+                    "comparison_value": comp_value,
+                    "gap_to_others": gap_o,
+                    "gap_to_others_pupils": pupils_equivalent(gap_o, cohort, str(unit)),
+                    "national": nat_v,
+                    "gap_to_national": gap_n,
+                    "gap_to_national_pupils": pupils_equivalent(gap_n, cohort, str(unit)),
+                }
+            )
+    frame = pd.DataFrame.from_records(records, columns=COLUMNS)
+    for c in ("cohort", "value", "comparison_value", "gap_to_others", "gap_to_others_pupils", "national", "gap_to_national", "gap_to_national_pupils"):
+        frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64")
+    frame["suppressed"] = frame["suppressed"].astype(bool)
+    return frame
+
+
+def display_groups(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table as shown to people: suppressed cells read "suppressed", never 0 or blank."""
+    out = frame.copy().astype({c: "object" for c in frame.columns})
+    figures = ["cohort", "value", "comparison_value", "gap_to_others", "gap_to_others_pupils", "gap_to_national", "gap_to_national_pupils"]
+    for i, row in frame.iterrows():
+        for c in figures:
+            v = row[c]
+            if row["suppressed"] and c in ("cohort", "value", "gap_to_others", "gap_to_others_pupils", "gap_to_national", "gap_to_national_pupils"):
+                out.at[i, c] = "suppressed"
+            elif c == "comparison_value" and pd.isna(v) and isinstance(row["comparison_group"], str):
+                out.at[i, c] = "not shown"
+            elif pd.isna(v):
+                out.at[i, c] = "–"
+            elif c in ("cohort", "gap_to_others_pupils", "gap_to_national_pupils"):
+                out.at[i, c] = f"{v:+.0f}" if "pupils" in c else f"{v:.0f}"
+            else:
+                out.at[i, c] = f"{v:+.1f}" if c.startswith("gap") else f"{v:.1f}"
+    return out
+
+
+def _school_phase(tracker: Tracker, urn: int) -> str | None:
+    s = tracker.schools
+    hit = s.loc[s["urn"] == urn, "phase"]
+    return str(hit.iloc[0]) if len(hit) else None

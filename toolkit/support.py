@@ -1,0 +1,224 @@
+"""Support packages by designation, trust-wide totals, and deployments against them.
+
+Strand 4 sets the support each designation receives (SIP and SIA days, MAT-wide Deputy
+Headteachers, Directors of Subject, reporting cadence); the policy's ``[support.*]`` tables
+hold those values (DOMAIN.md "Support package by designation"). Support "is based on need,
+not entitlement", so the package is an allocation, and the trust-wide sum is a capacity
+question: ``capacity_check`` compares it with ``policy.capacity``, and ``trust_support``
+compares each school's allocation with what the SIT Deployments sheet planned and used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from toolkit.policy import Policy
+from toolkit.terms import SEASONS, Term
+from toolkit.tracker import Tracker
+
+if TYPE_CHECKING:
+    from toolkit.designation import SchoolAssessment
+
+SIP, SIA, DHT, DOS = "SIP", "SIA", "MAT-wide Deputy Headteacher", "Director of Subject"
+
+
+@dataclass(frozen=True)
+class Package:
+    """One designation's support package, with the days per term and per year worked out."""
+
+    designation: str
+    risk: str
+    sip_days_per_year: float
+    sip_days_up_to: bool
+    sia_days: float
+    sia_days_per: str  # "term" or "year"
+    sia_days_per_term: float
+    sia_days_per_year: float
+    mat_wide_dhts_min: int
+    mat_wide_dhts_max: int
+    mat_wide_dht_days_per_week: float
+    directors_of_subject: int
+    deputy_ceo_intensive: bool
+    eit_support: bool
+    institute_of_education: bool
+    reporting: str
+    ceo_reporting: str
+
+    @property
+    def summary(self) -> str:
+        """"SIP 10 days a year; SIA up to 20 days a term; 1-2 MAT-wide Deputy Headteachers ..."."""
+        parts = [f"SIP {'up to ' if self.sip_days_up_to else ''}{self.sip_days_per_year:g} days a year"]
+        if self.sia_days:
+            parts.append(f"SIA up to {self.sia_days:g} days a {self.sia_days_per}")
+        if self.mat_wide_dhts_max:
+            n = f"{self.mat_wide_dhts_min}" if self.mat_wide_dhts_min == self.mat_wide_dhts_max else f"{self.mat_wide_dhts_min}-{self.mat_wide_dhts_max}"
+            parts.append(f"{n} MAT-wide Deputy Headteacher(s), {self.mat_wide_dht_days_per_week:g} days a week")
+        if self.directors_of_subject:
+            parts.append(f"{self.directors_of_subject}+ Director(s) of Subject")
+        if self.deputy_ceo_intensive:
+            parts.append("Deputy CEO works intensively with the school")
+        if self.eit_support:
+            parts.append("EIT support for departmental/leadership needs")
+        if self.institute_of_education:
+            parts.append("Institute of Education (SLEs)")
+        parts.append(f"Deputy CEO reports {self.reporting} to PB, Executive Team and Trust Board committee, {self.ceo_reporting} to the CEO")
+        return "; ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"summary": self.summary}
+
+
+def package_for(policy: Policy, designation: str) -> Package:
+    """The support package for a designation, from ``policy.support[designation]`` (Strand 4
+    "'High risk' / 'Some risk' / 'Low risk' schools"). SIA days given per year count a third
+    per term; per term, three times a year."""
+    p = policy.package(designation)
+    per_term = p.sia_days if p.sia_days_per == "term" else p.sia_days / len(SEASONS)
+    return Package(
+        designation=designation,
+        risk=policy.risk(designation),
+        sip_days_per_year=p.sip_days_per_year,
+        sip_days_up_to=p.sip_days_up_to,
+        sia_days=p.sia_days,
+        sia_days_per=p.sia_days_per,
+        sia_days_per_term=per_term,
+        sia_days_per_year=p.sia_days_per_year,
+        mat_wide_dhts_min=p.mat_wide_dhts[0],
+        mat_wide_dhts_max=p.mat_wide_dhts[1],
+        mat_wide_dht_days_per_week=p.mat_wide_dht_days_per_week,
+        directors_of_subject=p.directors_of_subject,
+        deputy_ceo_intensive=p.deputy_ceo_intensive,
+        eit_support=p.eit_support,
+        institute_of_education=p.institute_of_education,
+        reporting=p.reporting,
+        ceo_reporting=policy.reporting.ceo_cadence,
+    )
+
+
+def package_summary(package: Package) -> dict[str, Any]:
+    """The package as a JSON-safe dict with a one-line ``summary``."""
+    return package.to_dict()
+
+
+def _deployed(tracker: Tracker, urn: int, term: Term) -> dict[str, float]:
+    """Days planned and used this term and this year, by role, from the Deployments sheet."""
+    d = tracker.deployments
+    year_rows = d.loc[(d["urn"] == urn) & (d["academic_year"] == term.year.label)]
+    term_rows = year_rows.loc[year_rows["term"] == term.season]
+    out: dict[str, float] = {}
+    for role, key in ((SIP, "sip"), (SIA, "sia")):
+        yr, tr = year_rows.loc[year_rows["role"] == role], term_rows.loc[term_rows["role"] == role]
+        out[f"{key}_planned_year"] = float(pd.to_numeric(yr["days_planned"], errors="coerce").fillna(0).sum())
+        out[f"{key}_used_year"] = float(pd.to_numeric(yr["days_used"], errors="coerce").fillna(0).sum())
+        out[f"{key}_planned_term"] = float(pd.to_numeric(tr["days_planned"], errors="coerce").fillna(0).sum())
+        out[f"{key}_used_term"] = float(pd.to_numeric(tr["days_used"], errors="coerce").fillna(0).sum())
+    out["dhts_term"] = float(term_rows.loc[term_rows["role"] == DHT, "person"].nunique())
+    out["directors_term"] = float(term_rows.loc[term_rows["role"] == DOS, "person"].nunique())
+    out["_term_rows"] = term_rows  # type: ignore[assignment]
+    return out
+
+
+def school_flags(policy: Policy, package: Package, deployed: dict[str, Any], term: Term) -> list[str]:
+    """Over-allocation and under-delivery for one school (Strand 4: support "based on need,
+    not entitlement" so planned days above the allocation need an EIT decision).
+
+    - over-allocation: SIP days planned in the year above ``sip_days_per_year``; SIA days
+      planned above the allocation (per term or per year as the package says); more
+      MAT-wide Deputy Headteachers deployed than the package's maximum.
+    - under-delivery: for any SIT member in the term, days used below
+      ``capacity.under_delivery_ratio`` of days planned.
+    """
+    flags: list[str] = []
+    d = package.designation
+    if deployed["sip_planned_year"] > package.sip_days_per_year:
+        flags.append(f"over-allocation: SIP days planned {deployed['sip_planned_year']:g} in {term.year.label}, above the {d} allocation of {package.sip_days_per_year:g}")
+    if package.sia_days_per == "term":
+        planned, cap, per = deployed["sia_planned_term"], package.sia_days, term.label
+    else:
+        planned, cap, per = deployed["sia_planned_year"], package.sia_days, term.year.label
+    if planned > cap:
+        flags.append(f"over-allocation: SIA days planned {planned:g} in {per}, above the {d} allocation of {cap:g}")
+    if deployed["dhts_term"] > package.mat_wide_dhts_max:
+        flags.append(f"over-allocation: {deployed['dhts_term']:g} MAT-wide Deputy Headteachers deployed in {term.label}; the {d} package has {package.mat_wide_dhts_max}")
+    rows = deployed["_term_rows"]
+    ratio = policy.capacity.under_delivery_ratio
+    for r in rows.to_dict("records"):
+        planned_d, used_d = r.get("days_planned"), r.get("days_used")
+        if planned_d is None or pd.isna(planned_d) or planned_d <= 0 or used_d is None or pd.isna(used_d):
+            continue
+        if used_d < ratio * planned_d:
+            flags.append(f"under-delivery: {r['role']} days used {used_d:g} of {planned_d:g} planned in {term.label} (below {ratio:.0%})")
+    return flags
+
+
+def trust_support(tracker: Tracker, term: str | Term, assessments: list[SchoolAssessment]) -> pd.DataFrame:
+    """Each school's package for the designation in force (agreed, else proposed), what
+    Deployments planned and used, and its flags. One row per school."""
+    t = term if isinstance(term, Term) else Term.parse(term)
+    policy = tracker.policy
+    rows = []
+    for a in assessments:
+        row: dict[str, Any] = {"urn": a.urn, "name": a.name, "membership": a.membership, "designation": a.designation, "risk": a.risk}
+        if a.designation is None:
+            rows.append(row | {"flags": "no designation: no package"})
+            continue
+        pkg = package_for(policy, a.designation)
+        dep = _deployed(tracker, a.urn, t)
+        flags = school_flags(policy, pkg, dep, t)
+        row |= {
+            "sip_days_allocated_year": pkg.sip_days_per_year,
+            "sip_days_planned_year": dep["sip_planned_year"],
+            "sip_days_used_year": dep["sip_used_year"],
+            "sia_days_allocated_term": pkg.sia_days_per_term,
+            "sia_days_planned_term": dep["sia_planned_term"],
+            "sia_days_used_term": dep["sia_used_term"],
+            "sia_days_allocated_year": pkg.sia_days_per_year,
+            "dhts_allocated": f"{pkg.mat_wide_dhts_min}-{pkg.mat_wide_dhts_max}" if pkg.mat_wide_dhts_max else "0",
+            "dhts_min": pkg.mat_wide_dhts_min,
+            "dhts_deployed_term": dep["dhts_term"],
+            "directors_allocated": pkg.directors_of_subject,
+            "directors_deployed_term": dep["directors_term"],
+            "reporting": pkg.reporting,
+            "flags": "; ".join(flags),
+        }
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def capacity_check(policy: Policy, support: pd.DataFrame) -> pd.DataFrame:
+    """Trust-wide totals of allocations against ``policy.capacity`` (DOMAIN.md: "the
+    trust-wide sum of allocated days is a capacity question"). Prospective joiners count
+    only if ``capacity.include_prospective_joiners``; a total above capacity is flagged."""
+    cap = policy.capacity
+    rows = support
+    if not cap.include_prospective_joiners and "membership" in rows:
+        rows = rows.loc[rows["membership"] != "Prospective joiner"]
+
+    def total(col: str) -> float:
+        return float(pd.to_numeric(rows.get(col, pd.Series(dtype=float)), errors="coerce").fillna(0).sum())
+
+    lines = [
+        ("SIP days a year", total("sip_days_allocated_year"), total("sip_days_planned_year"), total("sip_days_used_year"), cap.sip_days_per_year),
+        ("SIA days this term", total("sia_days_allocated_term"), total("sia_days_planned_term"), total("sia_days_used_term"), cap.sia_days_per_term),
+        ("MAT-wide Deputy Headteachers (at least)", total("dhts_min"), total("dhts_deployed_term"), None, float(cap.mat_wide_dhts)),
+        ("Directors of Subject", total("directors_allocated"), total("directors_deployed_term"), None, float(cap.directors_of_subject)),
+    ]
+    out = []
+    for name, allocated, planned, used, capacity in lines:
+        flag = ""
+        if allocated > capacity:
+            flag = f"over capacity: {allocated:g} allocated, capacity {capacity:g}"
+        elif planned > capacity:
+            flag = f"over capacity: {planned:g} planned, capacity {capacity:g}"
+        out.append({"resource": name, "allocated": allocated, "planned": planned, "used": used, "capacity": capacity, "flag": flag})
+    return pd.DataFrame(out)
+
+
+def support_flags(support: pd.DataFrame, capacity: pd.DataFrame) -> list[str]:
+    """Every flag as one line: schools first, then trust-wide capacity."""
+    flags = [f"{r['name']} ({r['urn']}): {f}" for r in support.to_dict("records") for f in str(r.get("flags") or "").split("; ") if f]
+    flags += [f"Trust-wide {r['resource']}: {r['flag']}" for r in capacity.to_dict("records") if r["flag"]]
+    return flags
