@@ -291,9 +291,14 @@ def test_messy_headers_recognised():
     assert len(typo) == 1 and "MAT_AVRAGE" in typo[0].message and typo[0].cell == "M1"
 
 
-def test_year_conflict_between_name_and_option(tmp_path):
-    _, report = read_performance_csv(KS2_CUT, year="2018/19")
-    assert [p.code for p in report.errors] == ["year-conflict"]
+def test_year_option_is_only_a_fallback_for_unnamed_files(tmp_path):
+    """ks2final_2017-2018_850_cut.csv says 2017/18: --year 2018/19 (meant for other files) does not change it."""
+    df, report = read_performance_csv(KS2_CUT, year="2018/19")
+    assert report.ok and set(df.academic_year) == {"2017/18"}
+    assert "year-conflict" in [p.code for p in report.warnings]
+    result = import_performance([KS2_CUT, MESSY], tmp_path / "o.xlsx", year="2018/19")
+    assert result.exit_code == 0
+    assert set(result.outcomes.academic_year) == {"2017/18", "2018/19"}
 
 
 # --------------------------------------------------------------------------- bad files

@@ -461,6 +461,7 @@ def _detect_key_stage(keys: dict[str, int], path: Path) -> KeyStageTable | None:
 
 
 def _resolve_year(path: Path, year: str | None, report: ProblemReport) -> str | None:
+    """The file name's year (DfE names every download by year); ``year`` only when it is silent."""
     stated = academic_year_from_name(path.name)
     given: str | None = None
     if year is not None:
@@ -470,12 +471,11 @@ def _resolve_year(path: Path, year: str | None, report: ProblemReport) -> str | 
             report.error(str(exc), "Write the year like 2018/19.", code="bad-year")
             return None
     if stated and given and stated != given:
-        report.error(
-            f"The file name says {stated} but --year says {given}.",
-            "Drop --year, or rename the file if the name is wrong.",
+        report.warning(
+            f"The file name says {stated}, so its rows are {stated}; --year {given} is only for files whose name does not say.",
+            "Nothing to do if the name is right; if it is wrong, rename the file.",
             code="year-conflict",
         )
-        return None
     chosen = stated or given
     if chosen is None:
         report.error(
