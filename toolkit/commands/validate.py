@@ -1,0 +1,84 @@
+"""``toolkit validate TRACKER``: check a tracker and list every problem, with where and the fix.
+
+Exit codes: 0 no errors (warnings allowed), 1 errors, 2 the file cannot be read at all
+(missing, not a workbook, corrupt or password-protected).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from toolkit.problems import Problem, ProblemReport, UnreadableFile
+from toolkit.workbook import summary, validate_tracker
+
+NAME = "validate"
+HELP = "Check a tracker: every problem at once, with the sheet, cell and fix."
+DESCRIPTION = (
+    "Read a tracker workbook and check every sheet, column and cell against the template, "
+    "then check the sheets against each other. Errors must be fixed before the other "
+    "commands use the tracker; warnings are worth a look. Exit code 0 = no errors, "
+    "1 = errors, 2 = the file cannot be read."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("tracker", type=Path, help="the tracker workbook (.xlsx)")
+    parser.add_argument("--policy", type=Path, default=None, help="a policy.toml overriding the default")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+
+
+def _lines(title: str, items: list[Problem]) -> list[str]:
+    if not items:
+        return []
+    out = [f"{title}: {len(items)}"]
+    for p in items:
+        out.append(f"  {p.where}: {p.message}")
+        out.append(f"      Fix: {p.fix}")
+    return out
+
+
+def render_text(path: Path, report: ProblemReport, rows: dict[str, int] | None) -> str:
+    """Errors (stop) then warnings (go on), each with its place and fix, then a summary."""
+    lines = [f"Tracker: {path}"]
+    lines += _lines("Errors - stop: fix these before using the tracker", report.errors)
+    lines += _lines("Warnings - go on: check these", report.warnings)
+    if not report.problems:
+        lines.append("No problems found.")
+    if rows is not None:
+        counts = ", ".join(f"{title} {n}" for title, n in rows.items() if n)
+        lines.append(
+            f"Summary: {rows.get('Schools', 0)} schools; rows: {counts or 'none'}; "
+            f"{len(report.errors)} errors, {len(report.warnings)} warnings."
+        )
+    else:
+        lines.append(f"Summary: {len(report.errors)} errors, {len(report.warnings)} warnings.")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    path: Path = args.tracker
+    try:
+        tracker, report = validate_tracker(path, policy_path=args.policy)
+    except UnreadableFile as exc:
+        if args.format == "json":
+            print(json.dumps({"file": str(path), "ok": False, "unreadable": str(exc)}, indent=2))
+        else:
+            print(f"Cannot read the tracker: {exc}", file=sys.stderr)
+        return 2
+    rows = summary(tracker) if tracker is not None else None
+    if args.format == "json":
+        doc = {
+            "file": str(path),
+            "ok": report.ok,
+            "schools": rows.get("Schools", 0) if rows else None,
+            "rows": rows,
+            "errors": [p.to_dict() for p in report.errors],
+            "warnings": [p.to_dict() for p in report.warnings],
+        }
+        print(json.dumps(doc, indent=2))
+    else:
+        print(render_text(path, report, rows))
+    return 0 if report.ok else 1
