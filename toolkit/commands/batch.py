@@ -1,0 +1,111 @@
+"""``toolkit batch TRACKER --term TERM``: every report of the term, in parallel (``make reports``).
+
+Each run writes a new folder ``<out>/<term-slug>/run-<UTC time>/`` (staged as
+``run-<time>.incomplete/`` until it ends), so a re-run never overwrites an earlier run's
+reports; ``<out>/<term-slug>/latest`` and ``<out>/<term-slug>/index.html`` point at the
+newest complete run. Exit code: 0 all made, 1 something failed (listed), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+NAME = "batch"
+HELP = "Make every report of a term (HTML + PDF), calendars and a summary, in parallel."
+DESCRIPTION = __doc__
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it like 2026-11-23") from None
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("tracker", type=Path, help="The trust tracker workbook (.xlsx).")
+    parser.add_argument("--term", required=True, help="The term, e.g. '2026/27 Autumn' or 2026-27-autumn.")
+    parser.add_argument("--out", type=Path, default=Path("outputs"), help="Output folder (default: outputs).")
+    parser.add_argument("--workers", type=int, default=None, help="Worker processes (default: one per core).")
+    parser.add_argument("--timeout", type=float, default=600, help="Seconds a notebook cell may run (default 600).")
+    parser.add_argument("--schools", type=int, nargs="+", metavar="URN", help="Only these schools' reports.")
+    parser.add_argument("--as-of", type=_date, default=None, help="The date reports are 'as of' (default: today).")
+    parser.add_argument("--policy", type=Path, default=None, help="A policy.toml (default: the one beside the tracker).")
+    parser.add_argument("--no-progress", action="store_true", help="Do not show the progress bar.")
+
+
+def run(args: argparse.Namespace) -> int:
+    from toolkit import __version__, batch
+    from toolkit.outputs import sha256_file
+    from toolkit.problems import InvalidInput
+    from toolkit.terms import Term
+
+    try:
+        term = Term.parse(args.term)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not args.tracker.is_file():
+        print(f"error: the tracker {args.tracker} does not exist. Check the path.", file=sys.stderr)
+        return 2
+    as_of = args.as_of or dt.date.today()
+    try:
+        from toolkit.workbook import read_tracker
+
+        kwargs = {"policy": args.policy} if args.policy else {}
+        tracker = read_tracker(args.tracker, **kwargs)
+    except InvalidInput as exc:
+        print(exc.report.render(), file=sys.stderr)
+        return 2
+    try:
+        plan = batch.plan_term(tracker, args.tracker, term, as_of, urns=args.schools)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    term_dir = args.out / term.slug
+    sha = getattr(tracker, "sha256", None) or sha256_file(args.tracker)
+    provenance = {
+        "Tracker file": args.tracker.name,
+        "Tracker SHA-256": sha,
+        "Term": term.label,
+        "As of": as_of.isoformat(),
+        "Schools": ", ".join(map(str, args.schools)) if args.schools else "all",
+        "Toolkit version": __version__,
+        "Started (UTC)": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+    }
+    data_problems: list[str] = []
+
+    def before(run_dir: Path) -> list[tuple[str, str]]:
+        links, problems = batch.write_term_data(run_dir, tracker, term, as_of)
+        data_problems.extend(problems)
+        return links
+
+    started = time.perf_counter()
+    print(f"Making {len(plan.jobs)} reports for {term.label} in {term_dir} ...", file=sys.stderr)
+    outcome = batch.execute_run(
+        plan.jobs,
+        term_dir,
+        title=f"{tracker.policy.trust.name}: reports for {term.label}",
+        workers=args.workers,
+        timeout=args.timeout,
+        cwd=str(batch.NOTEBOOKS_DIR),
+        before=before,
+        provenance=provenance,
+        progress=not args.no_progress,
+    )
+    elapsed = time.perf_counter() - started
+    ok = sum(r.ok for r in outcome.results.values())
+    print(f"{ok} of {len(plan.jobs)} reports made in {elapsed:.1f} s: {outcome.run_dir / 'index.html'}")
+    problems = [f"notebook {nb} is missing from {batch.NOTEBOOKS_DIR}" for nb in plan.missing] + data_problems
+    problems += [r.describe() for r in outcome.failures]
+    if problems:
+        print(f"\n{len(problems)} problem(s):", file=sys.stderr)
+        for p in problems:
+            print(f"  - {p}", file=sys.stderr)
+        return 1
+    return 0
