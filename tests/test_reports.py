@@ -33,7 +33,9 @@ def _header_output(tracker_path: Path, school: str) -> dict:
         "tracker_name": tracker_path.name,
         "tracker_sha256": sha256_file(tracker_path),
     }
-    return new_output("display_data", data={reports.REPORT_MIME: meta, "text/html": "<h1>banner</h1>"})
+    return new_output(
+        "display_data", data={reports.REPORT_MIME: meta, "text/html": "<h1>banner</h1>"}
+    )
 
 
 @pytest.fixture()
@@ -41,7 +43,9 @@ def executed_nb(tmp_path: Path) -> nbformat.NotebookNode:
     """An 'executed' notebook built by hand: code, outputs and papermill metadata, no kernel needed."""
     tracker = tmp_path / "tracker.xlsx"
     tracker.write_bytes(b"not really a workbook, but it has a hash")
-    frame = pd.DataFrame({"School": [f"Brook {SCRIPT}"], "Recommendation": [f"Do {SCRIPT} & more"], "Days": [2.5]})
+    frame = pd.DataFrame(
+        {"School": [f"Brook {SCRIPT}"], "Recommendation": [f"Do {SCRIPT} & more"], "Days": [2.5]}
+    )
     code = new_code_cell("SECRET_CODE_MARKER = 1\nprint('x')", execution_count=3)
     code.outputs = [
         _header_output(tracker, f"Brook {SCRIPT}"),
@@ -50,11 +54,21 @@ def executed_nb(tmp_path: Path) -> nbformat.NotebookNode:
         _display(reports.text(f"Line one\n{SCRIPT}")),
         _display(reports.heading("Castle Hill Academy", new_page=True)),
         new_output("stream", name="stderr", text="DeprecationWarning: noisy"),
-        new_output("display_data", data={"application/javascript": "alert('js')", "text/plain": "js"}),
+        new_output(
+            "display_data", data={"application/javascript": "alert('js')", "text/plain": "js"}
+        ),
         new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}),
     ]
-    nb = new_notebook(cells=[new_markdown_cell("## Narrative\nSee [the guidance](https://www.gov.uk/guidance)."), code])
-    nb.metadata["papermill"] = {"parameters": {"tracker": str(tracker), "urn": 900001, "term": "2026/27 Autumn"}, "input_path": "notebooks/progress_board_pack.ipynb"}
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("## Narrative\nSee [the guidance](https://www.gov.uk/guidance)."),
+            code,
+        ]
+    )
+    nb.metadata["papermill"] = {
+        "parameters": {"tracker": str(tracker), "urn": 900001, "term": "2026/27 Autumn"},
+        "input_path": "notebooks/progress_board_pack.ipynb",
+    }
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
     return nb
 
@@ -111,7 +125,7 @@ def test_tracker_text_is_escaped_in_body_and_header(executed_nb):
 
 def test_provenance_block(executed_nb, tmp_path):
     html = reports.render_html(executed_nb, generated_at=WHEN)
-    prov = html[html.index('class="provenance"'):]
+    prov = html[html.index('class="provenance"') :]
     assert "tracker.xlsx" in prov
     assert sha256_file(tmp_path / "tracker.xlsx") in prov
     assert "<code>urn</code> = 900001" in prov and "<code>term</code> = 2026/27 Autumn" in prov
@@ -123,7 +137,9 @@ def test_provenance_block(executed_nb, tmp_path):
 def test_provenance_without_report_header_hashes_the_tracker_parameter(executed_nb, tmp_path):
     cell = executed_nb.cells[1]
     cell.outputs = [o for o in cell.outputs if reports.REPORT_MIME not in o.get("data", {})]
-    meta = reports.report_meta(executed_nb, {"title": "Designation review", "school": "Oakfield School"}, generated_at=WHEN)
+    meta = reports.report_meta(
+        executed_nb, {"title": "Designation review", "school": "Oakfield School"}, generated_at=WHEN
+    )
     assert meta.tracker_sha256 == sha256_file(tmp_path / "tracker.xlsx")
     assert meta.trust and meta.marking  # from the policy
     assert meta.title == "Designation review" and meta.school == "Oakfield School"
@@ -142,11 +158,17 @@ def test_pdf_is_a4_with_header_footer_and_page_numbers(executed_nb, tmp_path):
     texts = [p.extract_text() for p in reader.pages]
     for i, t in enumerate(texts, start=1):
         assert f"Page {i} of {n}" in t
-        assert "Severn Vale Academy Trust" in t and "OFFICIAL-SENSITIVE" in t and "2026/27 Autumn" in t
-        assert "Brook <script>alert(1)</script>" in t  # the school, as text (it was escaped in the HTML)
+        assert (
+            "Severn Vale Academy Trust" in t and "OFFICIAL-SENSITIVE" in t and "2026/27 Autumn" in t
+        )
+        assert (
+            "Brook <script>alert(1)</script>" in t
+        )  # the school, as text (it was escaped in the HTML)
     assert texts[-1].count("Castle Hill Academy") >= 1 and "Castle Hill Academy" not in texts[0]
 
 
 def test_write_report_is_atomic_and_leaves_no_temporary_files(executed_nb, tmp_path):
-    reports.write_report(executed_nb, tmp_path / "out" / "r.html", tmp_path / "out" / "r.pdf", generated_at=WHEN)
+    reports.write_report(
+        executed_nb, tmp_path / "out" / "r.html", tmp_path / "out" / "r.pdf", generated_at=WHEN
+    )
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["r.html", "r.pdf"]

@@ -41,7 +41,9 @@ _FETCHING = re.compile(
     r"<(script|link|img|iframe|source|embed|object|audio|video)\b[^>]*?\b(src|href|data|srcset)\s*=\s*[\"']?\s*(https?:)?//",
     re.IGNORECASE,
 )
-_CSS_IMPORT = re.compile(r"@import\s+(url\()?\s*[\"']?\s*(https?:)?//|url\(\s*[\"']?\s*(https?:)?//", re.IGNORECASE)
+_CSS_IMPORT = re.compile(
+    r"@import\s+(url\()?\s*[\"']?\s*(https?:)?//|url\(\s*[\"']?\s*(https?:)?//", re.IGNORECASE
+)
 
 
 # --------------------------------------------------------------------------- escaping helpers
@@ -92,7 +94,9 @@ def text(value: object, *, tag: str = "p", cls: str = "free-text") -> HTML:
     return HTML(f'<{tag} class="{cls}">{body}</{tag}>')
 
 
-def heading(value: object, level: int = 2, *, new_page: bool = False, anchor: str | None = None) -> HTML:
+def heading(
+    value: object, level: int = 2, *, new_page: bool = False, anchor: str | None = None
+) -> HTML:
     """A heading whose text may come from the tracker (a school name), escaped.
 
     ``new_page`` starts a new printed page (the Standards Committee's page per High-risk school).
@@ -106,7 +110,11 @@ def _cell(value: object, formatter: Any = None) -> str:
     if formatter is not None and not _blank(value):
         return escape(formatter(value))
     if isinstance(value, float) and not math.isnan(value):
-        return escape(f"{value:,.1f}") if abs(value) >= 10 or value == int(value) else escape(f"{value:.2f}")
+        return (
+            escape(f"{value:,.1f}")
+            if abs(value) >= 10 or value == int(value)
+            else escape(f"{value:.2f}")
+        )
     if isinstance(value, bool):
         return "Yes" if value else "No"
     return escape(value)
@@ -142,9 +150,13 @@ def table(
     out = [f'<table class="report-table{" compact" if compact else ""}">']
     if caption:
         out.append(f"<caption>{escape(caption)}</caption>")
-    numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])}
+    numeric = {
+        c
+        for c in frame.columns
+        if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+    }
     out.append("<thead><tr>")
-    out.extend(f'<th{" class=num" if c in numeric else ""}>{escape(c)}</th>' for c in frame.columns)
+    out.extend(f"<th{' class=num' if c in numeric else ''}>{escape(c)}</th>" for c in frame.columns)
     out.append("</tr></thead><tbody>")
     for cls, row in zip(classes, frame.itertuples(index=False, name=None), strict=False):
         out.append(f'<tr class="{escape(cls)}">' if cls else "<tr>")
@@ -164,7 +176,9 @@ def bullet_list(items: Iterable[object], *, empty: str = "None.") -> HTML:
     items = [i for i in items if not _blank(i)]
     if not items:
         return HTML(f'<p class="empty">{escape(empty)}</p>')
-    return HTML("<ul>" + "".join(f'<li class="free-text">{escape(i)}</li>' for i in items) + "</ul>")
+    return HTML(
+        "<ul>" + "".join(f'<li class="free-text">{escape(i)}</li>' for i in items) + "</ul>"
+    )
 
 
 def callout(value: object) -> HTML:
@@ -213,7 +227,9 @@ def report_header(
 
     policy = tracker.policy
     path = getattr(tracker, "path", None)
-    sha = getattr(tracker, "sha256", None) or (sha256_file(path) if path and Path(path).is_file() else "(in memory)")
+    sha = getattr(tracker, "sha256", None) or (
+        sha256_file(path) if path and Path(path).is_file() else "(in memory)"
+    )
     meta = {
         "title": title,
         "trust": policy.trust.name,
@@ -238,7 +254,9 @@ def _format_parameter(value: object) -> str:
     return json.dumps(value, default=str)
 
 
-def report_meta(nb: Any, overrides: Mapping[str, Any] | None = None, *, generated_at: dt.datetime | None = None) -> ReportMeta:
+def report_meta(
+    nb: Any, overrides: Mapping[str, Any] | None = None, *, generated_at: dt.datetime | None = None
+) -> ReportMeta:
     """Collect the metadata for ``nb``: its ``report_header`` output, papermill parameters, overrides.
 
     Notebooks that never call ``report_header`` still get provenance: the parameters come
@@ -272,7 +290,9 @@ def report_meta(nb: Any, overrides: Mapping[str, Any] | None = None, *, generate
     if meta.term is None and "term" in params:
         meta.term = str(params["term"])
     when = generated_at or dt.datetime.now(dt.UTC)
-    meta.generated_at = meta.generated_at or when.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    meta.generated_at = meta.generated_at or when.astimezone(dt.UTC).strftime(
+        "%Y-%m-%d %H:%M:%S UTC"
+    )
     return meta
 
 
@@ -318,7 +338,9 @@ def _exporter() -> Any:
     return exporter
 
 
-def _render(nb: Any, overrides: Mapping[str, Any] | None, generated_at: dt.datetime | None) -> tuple[str, ReportMeta]:
+def _render(
+    nb: Any, overrides: Mapping[str, Any] | None, generated_at: dt.datetime | None
+) -> tuple[str, ReportMeta]:
     meta = report_meta(nb, overrides, generated_at=generated_at)
     body, _ = _exporter().from_notebook_node(_for_export(nb), resources={"report": asdict(meta)})
     problems = external_references(body)
@@ -327,7 +349,9 @@ def _render(nb: Any, overrides: Mapping[str, Any] | None, generated_at: dt.datet
     return body, meta
 
 
-def render_html(nb: Any, overrides: Mapping[str, Any] | None = None, *, generated_at: dt.datetime | None = None) -> str:
+def render_html(
+    nb: Any, overrides: Mapping[str, Any] | None = None, *, generated_at: dt.datetime | None = None
+) -> str:
     """Render an executed notebook as a self-contained committee HTML page (no code, no CDN)."""
     return _render(nb, overrides, generated_at)[0]
 
