@@ -374,7 +374,6 @@ def off_rule_meetings(checks: _Checks) -> pd.DataFrame:
     if pb.empty:
         return _frame([])
     rounds = pb.groupby(pb["date"].dt.to_period("M"))["date"].agg(["min", "max"]).sort_index()
-    ctx = _RuleContext(checks)
     rows = []
     policy = checks.policy.calendar
     bounds = list(rounds["min"].iloc[1:]) + [pd.Timestamp.max]
@@ -383,7 +382,7 @@ def off_rule_meetings(checks: _Checks) -> pd.DataFrame:
         year = AcademicYear.of(period.start_time.date())
         if checks.year is not None and year != checks.year:
             continue
-        expected = pd.Timestamp(eit_date(ctx, r["max"].date()))
+        expected = pd.Timestamp(eit_date(checks.policy, checks.cal, r["max"].date()))
         held = [d for d in eits if r["max"] < d < nxt]
         base = {"urn": pd.NA, "school": None, "academic_year": year.label, "due": expected}
         if not held:
@@ -400,7 +399,7 @@ def off_rule_meetings(checks: _Checks) -> pd.DataFrame:
                          "working_days_late": checks.cal.working_days(None).count_after(expected.date(), eit.date()),
                          "detail": f"EIT held {gap} days after the last Progress Board of the {label} round ({_fmt(r['max'])}); "
                                    f"the rule is {policy.eit_days_after_progress_board} days, i.e. {_fmt(expected)}."})
-        s_expected = pd.Timestamp(standards_date(ctx, eit.date()))
+        s_expected = pd.Timestamp(standards_date(checks.policy, checks.cal, eit.date()))
         next_eit = next((d for d in eits if d > eit), pd.Timestamp.max)
         s_held = [d for d in stds if eit < d < next_eit]
         if not s_held:
@@ -415,14 +414,6 @@ def off_rule_meetings(checks: _Checks) -> pd.DataFrame:
                          "detail": f"Standards Committee held {gap} days after the EIT of {_fmt(eit)}; the rule is "
                                    f"{policy.standards_committee_days_after_eit} days, i.e. {_fmt(s_expected)}."})
     return _frame(rows)
-
-
-class _RuleContext:
-    """The bits of the schedule context the meeting rules read (policy and calendar)."""
-
-    def __init__(self, checks: _Checks) -> None:
-        self.policy = checks.policy
-        self.cal = checks.cal
 
 
 # --------------------------------------------------------------------------- entry points

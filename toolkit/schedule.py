@@ -391,19 +391,19 @@ def progress_boards(ctx: _Context, urns: Iterable[int]) -> list[Event]:
     return out
 
 
-def eit_date(ctx: _Context, last_progress_board: dt.date) -> dt.date:
+def eit_date(policy: Policy, cal: TrustCalendar, last_progress_board: dt.date) -> dt.date:
     """EIT meets ``eit_days_after_progress_board`` days after the last Progress Board of
     the round, moved to a working day by the policy rule (Monitoring: "one week after the
     Progress Board meetings"; DOMAIN.md Decision: 7 days after the last PB meeting)."""
-    day = last_progress_board + dt.timedelta(days=ctx.policy.calendar.eit_days_after_progress_board)
-    return ctx.cal.working_days(None).roll(day)
+    day = last_progress_board + dt.timedelta(days=policy.calendar.eit_days_after_progress_board)
+    return cal.working_days(None).roll(day)
 
 
-def standards_date(ctx: _Context, eit: dt.date) -> dt.date:
+def standards_date(policy: Policy, cal: TrustCalendar, eit: dt.date) -> dt.date:
     """Standards Committee meets ``standards_committee_days_after_eit`` days after EIT,
     moved to a working day (Monitoring: "one week after the EIT meetings")."""
-    day = eit + dt.timedelta(days=ctx.policy.calendar.standards_committee_days_after_eit)
-    return ctx.cal.working_days(None).roll(day)
+    day = eit + dt.timedelta(days=policy.calendar.standards_committee_days_after_eit)
+    return cal.working_days(None).roll(day)
 
 
 def eit_and_standards(ctx: _Context, boards: list[Event]) -> list[Event]:
@@ -416,7 +416,7 @@ def eit_and_standards(ctx: _Context, boards: list[Event]) -> list[Event]:
     months = sorted(rounds, key=ACADEMIC_MONTHS.index)
     out = []
     for i, month in enumerate(months):
-        rule = eit_date(ctx, rounds[month])
+        rule = eit_date(ctx.policy, ctx.cal, rounds[month])
         recorded = ctx.recorded_meeting("EIT", rule.month, None)
         eit = recorded if recorded and recorded >= rounds[month] else rule
         duties = "Evaluates progress across the trust from the Progress Board minutes."
@@ -431,7 +431,7 @@ def eit_and_standards(ctx: _Context, boards: list[Event]) -> list[Event]:
         key = f"{ctx.year.label}|{month:02d}"
         name = MONTH_NAMES[month - 1]
         out.append(make_event("eit", key, f"EIT after the {name} Progress Boards", eit, description=duties))
-        srule = standards_date(ctx, eit)
+        srule = standards_date(ctx.policy, ctx.cal, eit)
         srec = ctx.recorded_meeting("Standards Committee", srule.month, None)
         sday = srec if srec and srec > eit else srule
         out.append(make_event("standards_committee", key, f"Standards Committee after the {name} EIT", sday,
