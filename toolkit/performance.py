@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.problems import ProblemReport, UnreadableFile
+from toolkit.problems import Problem, ProblemReport, Severity, UnreadableFile
 from toolkit.schema import (
     ACADEMIC_YEARS,
     MEASURE_INFO,
@@ -493,55 +493,130 @@ def _resolve_year(path: Path, year: str | None, report: ProblemReport) -> str | 
     return chosen
 
 
-def read_performance_file(path: str | Path, *, year: str | None = None) -> PerformanceFile:
-    """Read one DfE KS2 or KS4 school-level CSV into Outcomes and Benchmarks rows.
+@dataclass
+class _Headers:
+    """A file's headers, looked up tolerantly (``header_key`` plus ``ALIASES``)."""
 
-    Raises ``UnreadableFile`` when the file is missing or not a text CSV; every other
-    problem (no URN column, unknown cell, missing measure columns) is in the report.
-    """
-    path = Path(path)
-    report = ProblemReport(file=str(path))
-    where = path.stem  # Excel names the single sheet of a CSV after the file
+    names: list[str]
+    index: dict[str, int]  # header_key -> position
+
+    def find(self, column: str) -> int | None:
+        for name in _aliases_for(column):
+            if header_key(name) in self.index:
+                return self.index[header_key(name)]
+        return None
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """One figure to take from each row: which column, and where its cohort size is."""
+
+    measure: str
+    group: str
+    value_at: int
+    cohort_at: int | None
+    percent: bool
+
+
+@dataclass
+class _Context:
+    path: Path
+    where: str  # Excel names the single sheet of a CSV after the file
+    ks: KeyStageTable
+    academic_year: str
+    headers: _Headers
+    plan: list[_Planned]
+    fractions: set[int]  # percent columns written on a 0-1 scale
+    report: ProblemReport
+
+    def cell(self, at: int, row: int) -> str:
+        return f"{_column_letter(at)}{row}"
+
+
+def _load_csv(path: Path) -> pd.DataFrame:
+    """Every cell as the text DfE wrote, so codes and blanks are never guessed into numbers."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise UnreadableFile(f"{path} cannot be read ({exc.strerror or exc}). Fix: check the path and that the file exists.") from exc
     text = _decode(raw, path)
     try:
-        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, skipinitialspace=False)
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise UnreadableFile(f"{path.name} is not a readable CSV ({exc}). Fix: download the CSV again from the DfE performance tables site.") from exc
 
-    empty = PerformanceFile(path, None, None, _empty_outcomes(), _empty_benchmarks(), report)
-    headers = list(table.columns)
-    keys: dict[str, int] = {}
-    for i, h in enumerate(headers):
+
+def _index_headers(names: list[str], where: str, report: ProblemReport) -> _Headers:
+    index: dict[str, int] = {}
+    for i, h in enumerate(names):
         k = header_key(h)
         if not k or str(h).startswith("Unnamed:"):
             continue
-        if k in keys:
+        if k in index:
             report.error(
-                f"Columns {_column_letter(keys[k])} ({headers[keys[k]]!r}) and {_column_letter(i)} ({h!r}) have the same name.",
+                f"Columns {_column_letter(index[k])} ({names[index[k]]!r}) and {_column_letter(i)} ({h!r}) have the same name.",
                 "Delete or rename one of them.",
                 sheet=where, cell=f"{_column_letter(i)}1", code="duplicate-column",
             )
             continue
-        keys[k] = i
+        index[k] = i
+    return _Headers(names, index)
 
-    def find(column: str) -> int | None:
-        for name in _aliases_for(column):
-            if header_key(name) in keys:
-                return keys[header_key(name)]
-        return None
 
-    ks = _detect_key_stage(keys, path)
+def _plan(ks: KeyStageTable, headers: _Headers, where: str, report: ProblemReport) -> list[_Planned]:
+    """The (measure, group) figures this file has; missing expected columns are warned, per measure."""
+    plan: list[_Planned] = []
+    for m in ks.measures:
+        missing = [c for c in m.columns.values() if headers.find(c) is None]
+        if missing:
+            report.warning(
+                f"{ks.key_stage} {m.measure!r}: column(s) {', '.join(missing)} are not in the file, so those groups are not imported.",
+                "Nothing to do if DfE did not publish them that year; otherwise check the column names.",
+                sheet=where, cell="1:1", code="missing-column",
+            )
+        percent = MEASURE_INFO[m.measure]["unit"] == "percent"
+        for group, col in m.columns.items():
+            at = headers.find(col)
+            if at is None:
+                continue
+            cohort_at = headers.find(m.cohorts[group]) if group in m.cohorts else None
+            if cohort_at is None:
+                cohort_at = headers.find(ks.group_cohorts[group])
+            plan.append(_Planned(m.measure, group, at, cohort_at, percent))
+    for group, col in ks.group_cohorts.items():
+        if headers.find(col) is None:
+            report.warning(
+                f"The cohort column {col} ({group}) is not in the file, so those cohort sizes are blank.",
+                "Check the column name; reports suppress groups whose size is unknown.",
+                sheet=where, cell="1:1", code="missing-column",
+            )
+    _warn_near_misses(headers, ks, where, report)
+    return plan
+
+
+def read_performance_file(path: str | Path, *, year: str | None = None) -> PerformanceFile:
+    """Read one DfE KS2 or KS4 school-level CSV into Outcomes and Benchmarks rows.
+
+    Raises ``UnreadableFile`` when the file is missing or not a text CSV; every other
+    problem (no URN column, unknown cell, missing measure columns) is in the report.
+    Only school rows (RECTYPE 1 and 2) become Outcomes; the state-funded England row
+    becomes Benchmarks; local authority and other totals are left out.
+    """
+    path = Path(path)
+    report = ProblemReport(file=str(path))
+    where = path.stem
+    table = _load_csv(path)
+    result = PerformanceFile(path, None, None, _empty_outcomes(), _empty_benchmarks(), report)
+    headers = _index_headers([str(c) for c in table.columns], where, report)
+
+    ks = _detect_key_stage(headers.index, path)
     if ks is None:
         report.error(
             "This is not a DfE KS2 or KS4 school-level file: it has no KS2 (PTRWM_EXP ...) or KS4 (ATT8SCR ...) measure columns.",
             "Use the 'final' school-level CSV (ks2final_*.csv or ks4final_*.csv) from the DfE performance tables.",
             sheet=where, cell="A1", code="unknown-file",
         )
-    urn_at = find("URN")
+    urn_at = headers.find("URN")
     if urn_at is None:
         report.error(
             "There is no URN column, so rows cannot be matched to schools.",
@@ -550,38 +625,11 @@ def read_performance_file(path: str | Path, *, year: str | None = None) -> Perfo
         )
     academic_year = _resolve_year(path, year, report)
     if ks is None or urn_at is None or academic_year is None:
-        return empty
-    empty.key_stage, empty.academic_year = ks.key_stage, academic_year
+        return result
+    result.key_stage, result.academic_year = ks.key_stage, academic_year
 
-    # Expected columns that are missing, one warning per measure (and per cohort column).
-    plan: list[tuple[str, str, int, int | None]] = []  # (measure, group, value col, cohort col)
-    for m in ks.measures:
-        missing = [c for c in m.columns.values() if find(c) is None]
-        if missing:
-            report.warning(
-                f"{ks.key_stage} {m.measure!r}: column(s) {', '.join(missing)} are not in the file, so those groups are not imported.",
-                "Nothing to do if DfE did not publish them that year; otherwise check the column names.",
-                sheet=where, cell="1:1", code="missing-column",
-            )
-        for group, col in m.columns.items():
-            vi = find(col)
-            if vi is None:
-                continue
-            cohort_col = m.cohorts.get(group) or ks.group_cohorts[group]
-            ci = find(cohort_col)
-            if ci is None and cohort_col != ks.group_cohorts[group]:
-                ci = find(ks.group_cohorts[group])
-            plan.append((m.measure, group, vi, ci))
-    for group, col in ks.group_cohorts.items():
-        if find(col) is None:
-            report.warning(
-                f"The cohort column {col} ({group}) is not in the file, so those cohort sizes are blank.",
-                "Check the column name; reports suppress groups whose size is unknown.",
-                sheet=where, cell="1:1", code="missing-column",
-            )
-    _warn_near_misses(headers, keys, ks, where, report)
-
-    rectype_at = find("RECTYPE")
+    plan = _plan(ks, headers, where, report)
+    rectype_at = headers.find("RECTYPE")
     if rectype_at is None:
         report.warning(
             "There is no RECTYPE column, so every row with a URN is taken as a school.",
@@ -589,153 +637,158 @@ def read_performance_file(path: str | Path, *, year: str | None = None) -> Perfo
             sheet=where, cell="1:1", code="no-rectype",
         )
     values = table.to_numpy(dtype=object)
-    rectypes = [str(r[rectype_at]).strip() for r in values] if rectype_at is not None else None
-    school_mask = [(rt in ks.school_rectypes) if rectypes else True for rt in (rectypes or [""] * len(values))]
-    fraction_cols = {
-        vi for (measure, _g, vi, _c) in plan
-        if MEASURE_INFO[measure]["unit"] == "percent"
-        and _fraction_scale(r[vi] for r, is_school in zip(values, school_mask, strict=True) if is_school)
-    }
-    for vi in sorted(fraction_cols):
+    rectypes = [str(r[rectype_at]).strip() if rectype_at is not None else "" for r in values]
+    is_school = [rectype_at is None or rt in ks.school_rectypes for rt in rectypes]
+    school_values = [r for r, s in zip(values, is_school, strict=True) if s]
+    fractions = {p.value_at for p in plan if p.percent and _fraction_scale(r[p.value_at] for r in school_values)}
+    for at in sorted(fractions):
         report.warning(
-            f"Column {headers[vi]!r} holds percentages as fractions (0.67); they are read as 0-100 (67).",
+            f"Column {headers.names[at]!r} holds percentages as fractions (0.67); they are read as 0-100 (67).",
             "Nothing to do; check a figure or two against the published tables.",
-            sheet=where, cell=f"{_column_letter(vi)}1", code="fraction-percent",
+            sheet=where, cell=f"{_column_letter(at)}1", code="fraction-percent",
         )
+    ctx = _Context(path, where, ks, academic_year, headers, plan, fractions, report)
 
     rows: list[dict[str, object]] = []
     bench: list[dict[str, object]] = []
-    skipped = 0
     for i, record in enumerate(values):
-        excel_row = i + 2
-        rectype = rectypes[i] if rectypes else None
-        if rectypes and rectype == ks.national_rectype:
-            bench.extend(_benchmark_rows(record, plan, fraction_cols, ks, academic_year))
-            skipped += 1
+        if rectype_at is not None and rectypes[i] == ks.national_rectype:
+            bench.extend(_benchmark_rows(record, ctx))
+        if not is_school[i]:
+            result.schools_skipped += 1
             continue
-        if not school_mask[i]:
-            skipped += 1
-            continue
-        urn_text = str(record[urn_at]).strip()
-        if not urn_text:
-            if rectypes is None:
-                skipped += 1
-                continue
-            report.warning(
-                f"School row {excel_row} ({ks.key_stage}, RECTYPE {rectype}) has no URN and is left out.",
+        urn = _row_urn(record, urn_at, i + 2, rectypes[i], ctx)
+        if urn is not None:
+            rows.extend(_school_rows(record, urn, i + 2, ctx))
+    result.outcomes = _typed_outcomes(rows)
+    result.benchmarks = pd.DataFrame(bench, columns=BENCHMARK_COLUMNS) if bench else _empty_benchmarks()
+    return result
+
+
+def _row_urn(record: Sequence[object], urn_at: int, excel_row: int, rectype: str, ctx: _Context) -> int | None:
+    """The school's URN, or None (with a problem) when it is blank or not a number."""
+    text = str(record[urn_at]).strip()
+    cell = ctx.cell(urn_at, excel_row)
+    if not text:
+        if rectype:  # a school row by RECTYPE with no URN: worth a word
+            ctx.report.warning(
+                f"School row {excel_row} ({ctx.ks.key_stage}, RECTYPE {rectype}) has no URN and is left out.",
                 "Add the school's URN from Get Information About Schools if you need this row.",
-                sheet=where, cell=f"{_column_letter(urn_at)}{excel_row}", code="blank-urn",
+                sheet=ctx.where, cell=cell, code="blank-urn",
             )
-            continue
-        try:
-            urn = int(float(urn_text))
-        except ValueError:
-            report.error(
-                f"URN {urn_text!r} is not a number.",
-                "Write the school's 6-digit URN from Get Information About Schools.",
-                sheet=where, cell=f"{_column_letter(urn_at)}{excel_row}", code="bad-urn",
-            )
-            continue
-        if not 100000 <= urn <= 999999:
-            report.warning(
-                f"URN {urn} is not 6 digits.",
-                "Check the URN against Get Information About Schools.",
-                sheet=where, cell=f"{_column_letter(urn_at)}{excel_row}", code="odd-urn",
-            )
-        for measure, group, vi, ci in plan:
-            percent = MEASURE_INFO[measure]["unit"] == "percent"
-            value, code, error = parse_dfe_value(record[vi], percent=percent)
-            cell = f"{_column_letter(vi)}{excel_row}"
-            if error:
-                report.error(
-                    f"{headers[vi]} for URN {urn}: {error}.",
-                    "Write the published figure, or the DfE code (SUPP, NE, NP, LOWCOV, NA, x) if it was withheld.",
-                    sheet=where, cell=cell, code="bad-value",
-                )
-                continue
-            if value is None and code is None:
-                continue  # blank: DfE published no figure for this group
-            if value is not None and vi in fraction_cols:
-                value = round(value * 100, 6)
-            if value is not None and percent and not 0 <= value <= 100:
-                report.error(
-                    f"{headers[vi]} for URN {urn} is {value:g}%, outside 0-100.",
-                    "Check the figure against the published tables.",
-                    sheet=where, cell=cell, code="percent-range",
-                )
-                continue
-            cohort, cohort_code = _cohort(record, ci, headers, urn, excel_row, where, report)
-            rows.append({
-                "_row": excel_row,
-                "urn": urn,
-                "academic_year": academic_year,
-                "measure": measure,
-                "pupil_group": group,
-                "cohort": cohort,
-                "value": float("nan") if value is None else value,
-                "cohort_code": cohort_code,
-                "value_code": code,
-                "_file": path.name,
-                "_column": headers[vi],
-            })
-    empty.outcomes = _typed_outcomes(rows)
-    empty.benchmarks = pd.DataFrame(bench, columns=BENCHMARK_COLUMNS) if bench else _empty_benchmarks()
-    empty.schools_skipped = skipped
-    return empty
+        return None
+    try:
+        urn = int(float(text))
+    except ValueError:
+        ctx.report.error(
+            f"URN {text!r} is not a number.",
+            "Write the school's 6-digit URN from Get Information About Schools.",
+            sheet=ctx.where, cell=cell, code="bad-urn",
+        )
+        return None
+    if not 100000 <= urn <= 999999:
+        ctx.report.warning(
+            f"URN {urn} is not 6 digits.",
+            "Check the URN against Get Information About Schools.",
+            sheet=ctx.where, cell=cell, code="odd-urn",
+        )
+    return urn
 
 
-def _cohort(record: Sequence[object], ci: int | None, headers: list[str], urn: int, excel_row: int,
-            where: str, report: ProblemReport) -> tuple[int | None, str | None]:
-    if ci is None:
+def _school_rows(record: Sequence[object], urn: int, excel_row: int, ctx: _Context) -> list[dict[str, object]]:
+    """One Outcomes row per planned figure that DfE published (a number or a code)."""
+    rows: list[dict[str, object]] = []
+    for p in ctx.plan:
+        value, code, error = parse_dfe_value(str(record[p.value_at]), percent=p.percent)
+        cell = ctx.cell(p.value_at, excel_row)
+        column = ctx.headers.names[p.value_at]
+        if error:
+            ctx.report.error(
+                f"{column} for URN {urn}: {error}.",
+                "Write the published figure, or the DfE code (SUPP, NE, NP, LOWCOV, NA, x) if it was withheld.",
+                sheet=ctx.where, cell=cell, code="bad-value",
+            )
+            continue
+        if value is None and code is None:
+            continue  # blank: DfE published no figure for this group
+        if value is not None and p.value_at in ctx.fractions:
+            value = round(value * 100, 6)
+        if value is not None and p.percent and not 0 <= value <= 100:
+            ctx.report.error(
+                f"{column} for URN {urn} is {value:g}%, outside 0-100.",
+                "Check the figure against the published tables.",
+                sheet=ctx.where, cell=cell, code="percent-range",
+            )
+            continue
+        cohort, cohort_code = _cohort(record, p.cohort_at, urn, excel_row, ctx)
+        rows.append({
+            "_row": excel_row,
+            "urn": urn,
+            "academic_year": ctx.academic_year,
+            "measure": p.measure,
+            "pupil_group": p.group,
+            "cohort": cohort,
+            "value": float("nan") if value is None else value,
+            "cohort_code": cohort_code,
+            "value_code": code,
+            "_file": ctx.path.name,
+            "_column": column,
+        })
+    return rows
+
+
+def _cohort(record: Sequence[object], at: int | None, urn: int, excel_row: int,
+            ctx: _Context) -> tuple[int | None, str | None]:
+    """The group's size: a whole number, or a suppression code (kept, never 0)."""
+    if at is None:
         return None, None
-    value, code, error = parse_dfe_value(str(record[ci]), percent=False)
+    text = str(record[at])
+    value, code, error = parse_dfe_value(text, percent=False)
     if error or (value is not None and (value < 0 or value != int(value))):
-        report.warning(
-            f"Cohort {headers[ci]} for URN {urn} is {str(record[ci]).strip()!r}, not a whole number; the cohort is left blank.",
+        ctx.report.warning(
+            f"Cohort {ctx.headers.names[at]} for URN {urn} is {text.strip()!r}, not a whole number; the cohort is left blank.",
             "Check the figure against the published tables.",
-            sheet=where, cell=f"{_column_letter(ci)}{excel_row}", code="bad-cohort",
+            sheet=ctx.where, cell=ctx.cell(at, excel_row), code="bad-cohort",
         )
         return None, None
     return (None if value is None else int(value)), code
 
 
-def _benchmark_rows(record: Sequence[object], plan: list[tuple[str, str, int, int | None]],
-                    fraction_cols: set[int], ks: KeyStageTable, academic_year: str) -> list[dict[str, object]]:
+def _benchmark_rows(record: Sequence[object], ctx: _Context) -> list[dict[str, object]]:
     """National (state-funded England) figures from the RECTYPE row DfE gives for them."""
     out: list[dict[str, object]] = []
-    for measure, group, vi, _ci in plan:
-        value, code, error = parse_dfe_value(str(record[vi]), percent=MEASURE_INFO[measure]["unit"] == "percent")
+    for p in ctx.plan:
+        value, code, error = parse_dfe_value(str(record[p.value_at]), percent=p.percent)
         if error or (value is None and code is None):
             continue
-        if value is not None and vi in fraction_cols:
+        if value is not None and p.value_at in ctx.fractions:
             value = round(value * 100, 6)
         out.append({
-            "academic_year": academic_year,
-            "phase": ks.phase,
-            "measure": measure,
-            "pupil_group": group,
+            "academic_year": ctx.academic_year,
+            "phase": ctx.ks.phase,
+            "measure": p.measure,
+            "pupil_group": p.group,
             "value": float("nan") if value is None else value,
             "value_code": code,
         })
     return out
 
 
-def _warn_near_misses(headers: list[str], keys: dict[str, int], ks: KeyStageTable, where: str,
-                      report: ProblemReport) -> None:
-    """Name headers that look like an expected column but are not one (a typo in a retyped file)."""
+def _warn_near_misses(headers: _Headers, ks: KeyStageTable, where: str, report: ProblemReport) -> None:
+    """Name headers that look like a missing expected column (a typo in a retyped file)."""
     expected = {header_key(a) for c in ks.expected_columns() for a in _aliases_for(c)}
-    missing = [c for c in ks.expected_columns() if not any(header_key(a) in keys for a in _aliases_for(c))]
+    missing = [c for c in sorted(ks.expected_columns()) if headers.find(c) is None]
     if not missing:
         return
-    unknown = [k for k in keys if k not in expected]
+    unknown = [k for k in headers.index if k not in expected]
     for col in missing:
         close = difflib.get_close_matches(header_key(col), unknown, n=1, cutoff=0.92)
         if close:
-            i = keys[close[0]]
+            at = headers.index[close[0]]
             report.warning(
-                f"Column {headers[i]!r} is not recognised; it looks like {col}, which is missing.",
+                f"Column {headers.names[at]!r} is not recognised; it looks like {col}, which is missing.",
                 f"If it is {col}, rename the header to {col}.",
-                sheet=where, cell=f"{_column_letter(i)}1", code="unknown-column",
+                sheet=where, cell=f"{_column_letter(at)}1", code="unknown-column",
             )
 
 
@@ -806,12 +859,17 @@ def refuse_output(out: Path, inputs: Sequence[Path]) -> str | None:
         title = wb.properties.title
         sheets = list(wb.sheetnames)
         wb.close()
-    except Exception:  # noqa: BLE001 - any unreadable existing file is left alone
+    except Exception:  # any existing file that is not a readable workbook is left alone
         return f"{out} already exists and is not a workbook this import wrote."
     if title != IMPORT_WORKBOOK_TITLE:
         kind = "a tracker" if "Schools" in sheets or "Outcomes" in sheets else "a workbook this import did not write"
         return f"{out} already exists and is {kind}."
     return None
+
+
+def _concat(frames: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else empty
 
 
 def _sort(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -875,8 +933,8 @@ def import_performance(paths: Sequence[str | Path], out: str | Path, urns: Itera
         files.append(f)
         report.extend(f.report)
 
-    outcomes = pd.concat([f.outcomes for f in files if not f.outcomes.empty], ignore_index=True) if any(not f.outcomes.empty for f in files) else _empty_outcomes()
-    benchmarks = pd.concat([f.benchmarks for f in files if not f.benchmarks.empty], ignore_index=True) if any(not f.benchmarks.empty for f in files) else _empty_benchmarks()
+    outcomes = _concat([f.outcomes for f in files], _empty_outcomes())
+    benchmarks = _concat([f.benchmarks for f in files], _empty_benchmarks())
     if urns is not None:
         wanted = {int(u) for u in urns}
         found = set(outcomes["urn"].tolist()) if not outcomes.empty else set()
@@ -905,9 +963,7 @@ def import_performance(paths: Sequence[str | Path], out: str | Path, urns: Itera
     return result
 
 
-def _unreadable_problem(path: Path, message: str):
-    from toolkit.problems import Problem, Severity
-
+def _unreadable_problem(path: Path, message: str) -> Problem:
     text, _, fix = message.partition(" Fix: ")
     return Problem(Severity.ERROR, text, fix or "Check the file.", str(path), "", "", "unreadable")
 
