@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from toolkit.cli import main
@@ -113,6 +115,20 @@ def test_academic_year_from_name(name, year):
 )
 def test_parse_dfe_value(text, percent, expected):
     assert parse_dfe_value(text, percent=percent) == expected
+
+
+@given(st.decimals(min_value=0, max_value=100, places=2), st.sampled_from(["", "%", " %"]), st.sampled_from(["", " "]))
+def test_parse_dfe_value_percent_spellings_agree(x, suffix, pad):
+    """67, "67%" and " 67.00% " are the same figure on the 0-100 scale."""
+    value, code, error = parse_dfe_value(f"{pad}{x}{suffix}{pad}", percent=True)
+    assert (value, code, error) == (float(x), None, None)
+
+
+@given(st.sampled_from(SUPPRESSION_CODES), st.booleans(), st.sampled_from(["", " ", "\t"]))
+def test_parse_dfe_value_codes_in_any_case_are_never_numbers(code, upper, pad):
+    text = code.upper() if upper else code
+    value, kept, error = parse_dfe_value(f"{pad}{text}{pad}", percent=False)
+    assert value is None and kept == text and error is None
 
 
 def test_parse_dfe_value_rejects_text_and_a_percent_score():
