@@ -71,8 +71,10 @@ class _Checks:
         self.as_of = pd.Timestamp(as_of)
         self.year = year
         self.cal = TrustCalendar.from_tracker(tracker)
-        v = tracker.visits
-        v = v[v["visit_start"].notna()].copy()
+        v = tracker.visits.copy()
+        for col in ("visit_start", "visit_end", "paperwork_received", "report_sent"):
+            v[col] = pd.to_datetime(v[col])
+        v = v[v["visit_start"].notna()]
         v["academic_year"] = _year_of(v["visit_start"])
         if year is not None:
             v = v[v["academic_year"] == year.label]
@@ -366,7 +368,7 @@ def off_rule_meetings(checks: _Checks) -> pd.DataFrame:
     A round is the Progress Board meetings of one calendar month. Its EIT is the first EIT
     after the round's last PB and before the next round starts.
     """
-    m = checks.tracker.meetings
+    m = checks.tracker.meetings.assign(date=lambda d: pd.to_datetime(d["date"]))
     m = m[m["date"].notna() & (m["date"] <= checks.as_of)]
     pb = m[m["meeting_type"] == "Progress Board"]
     eits = m[m["meeting_type"] == "EIT"]["date"].sort_values().tolist()

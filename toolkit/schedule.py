@@ -531,11 +531,12 @@ def build_schedule(tracker: Tracker, year: AcademicYear | str, *, urns: Iterable
     year = year if isinstance(year, AcademicYear) else AcademicYear.parse(str(year))
     halves = term_dates_for(tracker.term_dates, year, file=tracker.file_name)
     cal = TrustCalendar.from_tracker(tracker)
-    visits = tracker.visits
+    visits = tracker.visits.assign(visit_start=lambda d: pd.to_datetime(d["visit_start"]),
+                                   visit_end=lambda d: pd.to_datetime(d["visit_end"]))
     visits = visits[visits["visit_start"].notna() & (visits["status"] != "Cancelled")]
     first, last = pd.Timestamp(year.first_day), pd.Timestamp(year.last_day)
     visits = visits[(visits["visit_start"] >= first) & (visits["visit_start"] <= last)]
-    meetings = tracker.meetings
+    meetings = tracker.meetings.assign(date=lambda d: pd.to_datetime(d["date"]))
     meetings = meetings[meetings["date"].notna() & (meetings["date"] >= first) & (meetings["date"] <= last)]
     ctx = _Context(tracker, year, cal, halves, designations_by_term(tracker, year), visits, meetings)
     all_urns = [int(u) for u in tracker.schools["urn"].dropna()] if urns is None else [int(u) for u in urns]
