@@ -882,29 +882,41 @@ def _sort(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return df.sort_values(keys, key=lambda s: s.map(order[s.name]) if s.name in order else s, kind="stable").reset_index(drop=True)
 
 
-def _dedupe(df: pd.DataFrame, keys: list[str], report: ProblemReport, what: str) -> pd.DataFrame:
-    """The same school, year, measure and group from two files: same figure is fine, two figures is an error."""
+def _dedupe(df: pd.DataFrame, keys: list[str], report: ProblemReport, what: str, *, quiet: bool = False) -> pd.DataFrame:
+    """The same key from two files: the same figure is kept once, two figures is an error.
+
+    ``quiet`` drops identical repeats without a word: every LA file carries the same
+    England row, so repeated national Benchmarks are expected.
+    """
     if df.empty:
         return df
     dup = df.duplicated(keys, keep=False)
     if not dup.any():
         return df
+    repeated_files: set[str] = set()
+    repeated = 0
     for _, grp in df[dup].groupby(keys, sort=False):
         distinct = grp[["value", "value_code"]].astype(str).drop_duplicates()
-        label = ", ".join(str(grp.iloc[0][k]) for k in keys)
-        sources = "; ".join(f"{r.get('_file', '')} row {r.get('_row', '')}".strip() for r in grp.to_dict("records"))
         if len(distinct) > 1:
+            label = ", ".join(str(grp.iloc[0][k]) for k in keys)
+            sources = "; ".join(
+                f"{r.get('_file', '')} row {r.get('_row', '')}: {_cell(r['value'], r['value_code'])}".strip()
+                for r in grp.to_dict("records")
+            )
             report.error(
                 f"{what} {label} is given twice with different figures ({sources}).",
                 "Import one file per local authority and year; remove the file that is out of date.",
                 code="conflicting-duplicate",
             )
         else:
-            report.warning(
-                f"{what} {label} is in more than one file ({sources}); it is imported once.",
-                "Nothing to do, or import each file once.",
-                code="duplicate-row",
-            )
+            repeated += 1
+            repeated_files.update(str(f) for f in grp.get("_file", pd.Series(dtype=object)))
+    if repeated and not quiet:
+        report.warning(
+            f"{repeated} {what.lower()} row(s) are in more than one file ({', '.join(sorted(repeated_files))}); each is imported once.",
+            "Nothing to do, or give each file once.",
+            code="duplicate-row",
+        )
     return df.drop_duplicates(keys, keep="first").reset_index(drop=True)
 
 
@@ -948,7 +960,7 @@ def import_performance(paths: Sequence[str | Path], out: str | Path, urns: Itera
     outcome_keys = list(sheet("outcomes").unique)
     bench_keys = list(sheet("benchmarks").unique)
     outcomes = _sort(_dedupe(outcomes, outcome_keys, report, "Outcome"), outcome_keys)
-    benchmarks = _sort(_dedupe(benchmarks, bench_keys, report, "Benchmark"), bench_keys)
+    benchmarks = _sort(_dedupe(benchmarks, bench_keys, report, "Benchmark", quiet=True), bench_keys)
 
     result = ImportResult(outcomes, benchmarks, report, files, None, unreadable)
     if report.ok and not unreadable:
@@ -981,39 +993,38 @@ def _cell(value: object, code: object) -> object:
 
 
 def write_import_workbook(outcomes: pd.DataFrame, benchmarks: pd.DataFrame, out: str | Path) -> Path:
-    """Write Outcomes (and Benchmarks, if any) with the tracker's headers, atomically."""
+    """Write Outcomes (and Benchmarks, if any) with the tracker's headers, atomically.
+
+    Streams rows (openpyxl write-only mode): a two-LA, three-year import is ~80,000 rows.
+    """
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     from toolkit.outputs import atomic_path
 
-    wb = Workbook()
+    wb = Workbook(write_only=True)
     wb.properties.title = IMPORT_WORKBOOK_TITLE
     wb.properties.creator = "School Improvement Toolkit"
-    first = True
+    bold = Font(bold=True)
     for key, df in (("outcomes", outcomes), ("benchmarks", benchmarks)):
         if key == "benchmarks" and df.empty:
             continue
         spec = sheet(key)
-        ws = wb.active if first else wb.create_sheet()
-        first = False
-        ws.title = spec.title
-        ws.append([c.header for c in spec.columns])
-        for c in ws[1]:
-            c.font = Font(bold=True)
+        ws = wb.create_sheet(spec.title)
         ws.freeze_panes = "A2"
         for i, col in enumerate(spec.columns, start=1):
             ws.column_dimensions[get_column_letter(i)].width = col.width
+        header = []
+        for col in spec.columns:
+            cell = WriteOnlyCell(ws, value=col.header)
+            cell.font = bold
+            header.append(cell)
+        ws.append(header)
+        keys = [(col.key, f"{col.key}_code" if col.suppressible else None) for col in spec.columns]
         for rec in df.to_dict("records"):
-            row = []
-            for col in spec.columns:
-                v = rec.get(col.key)
-                code = rec.get(f"{col.key}_code") if col.suppressible else None
-                if isinstance(v, float) and v.is_integer() and col.kind == "int":
-                    v = int(v)
-                row.append(_cell(v, code))
-            ws.append(row)
+            ws.append([_cell(rec.get(k), rec.get(code) if code else None) for k, code in keys])
     out = Path(out)
     with atomic_path(out, suffix=".xlsx") as tmp:
         wb.save(tmp)
