@@ -170,7 +170,7 @@ def _open_package(path: Path) -> zipfile.ZipFile:
             )
         if sum(i.file_size for i in zf.infolist()) > MAX_UNZIPPED_BYTES:
             raise UnreadableFile(
-                f"{path.name} unzips to more than {MAX_UNZIPPED_BYTES >> 30} GB, far more than any "
+                f"{path.name} unzips to more than {MAX_UNZIPPED_BYTES / 2**30:g} GB, far more than any "
                 "tracker; it was refused for safety. Check where the file came from."
             )
         for info in zf.infolist():
