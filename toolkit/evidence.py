@@ -283,7 +283,7 @@ def suggest_qi6(tracker: Tracker, urn: int, term: Term) -> Suggestion:
     steps = [step]
     parts = [f"{text} -> {step}"]
     facts: list[dict[str, object]] = [{"measure": "Attendance %", "term": cur_term.label, "value": att, "national": nat[0], "gap": round(gap, 2), "trend": direction or "", "step": step}]
-    pa = num(cur.get("persistent_absence_pct"))
+    pa = num(cur.get("persistent_absence_pct"))  # Series.get: None when the column is absent
     nat_pa = national_figure(tracker, year, phases, "Persistent absence %")
     if pa is not None and nat_pa is not None:
         gap_pa = pa - nat_pa[0]
@@ -316,6 +316,8 @@ def suggest_qi6(tracker: Tracker, urn: int, term: Term) -> Suggestion:
 def _suspension_rate(rows: pd.DataFrame, cur_term: Term) -> tuple[float, bool] | None:
     """Year-to-date suspensions per 100 pupils, annualised (x 3 / terms so far), and whether
     the termly count fell from the previous term."""
+    if "suspensions" not in rows:
+        return None
     year_rows = rows.loc[rows["_term"].map(lambda t: t.year == cur_term.year)]
     counts = [num(v) for v in year_rows["suspensions"]]
     cohort = num(rows.iloc[-1].get("cohort"))
