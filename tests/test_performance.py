@@ -117,7 +117,11 @@ def test_parse_dfe_value(text, percent, expected):
     assert parse_dfe_value(text, percent=percent) == expected
 
 
-@given(st.decimals(min_value=0, max_value=100, places=2), st.sampled_from(["", "%", " %"]), st.sampled_from(["", " "]))
+@given(
+    st.decimals(min_value=0, max_value=100, places=2),
+    st.sampled_from(["", "%", " %"]),
+    st.sampled_from(["", " "]),
+)
 def test_parse_dfe_value_percent_spellings_agree(x, suffix, pad):
     """67, "67%" and " 67.00% " are the same figure on the 0-100 scale."""
     value, code, error = parse_dfe_value(f"{pad}{x}{suffix}{pad}", percent=True)
@@ -214,7 +218,9 @@ def test_ks2_only_school_rows_and_national_benchmarks():
     assert result.schools_skipped == 3
     b = result.benchmarks
     rwm = b[(b.measure == "RWM expected standard %") & (b.pupil_group == "All pupils")]
-    assert rwm[["academic_year", "phase", "value"]].values.tolist() == [["2017/18", "Primary", 64.0]]
+    assert rwm[["academic_year", "phase", "value"]].values.tolist() == [
+        ["2017/18", "Primary", 64.0]
+    ]
     # National READPROG is blank (progress is 0 by construction): no benchmark row.
     assert b[(b.measure == "Reading progress") & (b.pupil_group == "All pupils")].empty
 
@@ -246,7 +252,9 @@ def test_ks4_np_ne_and_supp_codes():
     assert bedales.cohort_code == "NP" and pd.isna(bedales.cohort)  # P8PUP_FSM6CLA1A "NP"
     boundary = one(df, 116558, "Attainment 8", "All pupils")  # ATT8SCR "SUPP", TPUP 5
     assert math.isnan(boundary.value) and boundary.value_code == "SUPP" and boundary.cohort == 5
-    ne = df[(df.measure == "Attainment 8") & (df.pupil_group == "All pupils") & (df.value_code == "NE")]
+    ne = df[
+        (df.measure == "Attainment 8") & (df.pupil_group == "All pupils") & (df.value_code == "NE")
+    ]
     assert len(ne) == 1
     assert not (df.value_code.notna() & (df.value == 0)).any()
 
@@ -334,7 +342,11 @@ def test_no_urn_column(tmp_path):
 
 
 def test_bad_cell_named_by_row_and_column(tmp_path):
-    p = write(tmp_path, "ks2final_2018-2019_999.csv", "RECTYPE,URN,PTRWM_EXP,TELIG\n1,100001,67%,30\n1,100002,n/k,20\n")
+    p = write(
+        tmp_path,
+        "ks2final_2018-2019_999.csv",
+        "RECTYPE,URN,PTRWM_EXP,TELIG\n1,100001,67%,30\n1,100002,n/k,20\n",
+    )
     df, report = read_performance_csv(p)
     (err,) = report.errors
     assert (err.code, err.sheet, err.cell) == ("bad-value", "ks2final_2018-2019_999", "C3")
@@ -343,7 +355,11 @@ def test_bad_cell_named_by_row_and_column(tmp_path):
 
 
 def test_fraction_percent_column_scaled_to_0_100(tmp_path):
-    p = write(tmp_path, "ks2final_2018-2019_999.csv", "RECTYPE,URN,PTRWM_EXP,TELIG\n1,100001,0.67,30\n1,100002,0.5,20\n1,100003,SUPP,3\n")
+    p = write(
+        tmp_path,
+        "ks2final_2018-2019_999.csv",
+        "RECTYPE,URN,PTRWM_EXP,TELIG\n1,100001,0.67,30\n1,100002,0.5,20\n1,100003,SUPP,3\n",
+    )
     df, report = read_performance_csv(p)
     assert [p.code for p in report.warnings].count("fraction-percent") == 1
     assert one(df, 100001, "RWM expected standard %", "All pupils").value == 67.0
@@ -353,7 +369,10 @@ def test_fraction_percent_column_scaled_to_0_100(tmp_path):
 
 def test_utf16_and_cp1252_files_are_read(tmp_path):
     text = "RECTYPE,URN,SCHNAME,PTRWM_EXP\n1,100001,St Mary\u2019s Caf\u00e9,67%\n"
-    for enc, name in (("utf-16", "ks2final_2018-2019_a.csv"), ("cp1252", "ks2final_2018-2019_b.csv")):
+    for enc, name in (
+        ("utf-16", "ks2final_2018-2019_a.csv"),
+        ("cp1252", "ks2final_2018-2019_b.csv"),
+    ):
         df, report = read_performance_csv(write(tmp_path, name, text, enc))
         assert report.ok, report.render()
         assert one(df, 100001, "RWM expected standard %", "All pupils").value == 67.0
@@ -398,7 +417,9 @@ def test_import_writes_new_workbook_and_leaves_inputs_unchanged(tmp_path):
 
 
 def test_import_filters_urns_and_warns_for_missing(tmp_path):
-    result = import_performance([KS2_CUT, KS4_CUT], tmp_path / "o.xlsx", urns=[115922, 137315, 999999])
+    result = import_performance(
+        [KS2_CUT, KS4_CUT], tmp_path / "o.xlsx", urns=[115922, 137315, 999999]
+    )
     assert set(result.outcomes.urn) == {115922, 137315}
     assert [p.message for p in result.report.warnings if p.code == "urn-not-found"] == [
         "URN 999999 is not in any of the files given."
@@ -451,9 +472,9 @@ def test_may_replace_its_own_earlier_output(tmp_path):
     assert import_performance([KS2_CUT], out).exit_code == 0
     second = import_performance([KS4_CUT], out)
     assert second.exit_code == 0
-    assert {r[2] for r in load_workbook(out)["Outcomes"].iter_rows(min_row=2, values_only=True)} == {
-        m.measure for m in KS4.measures
-    }
+    assert {
+        r[2] for r in load_workbook(out)["Outcomes"].iter_rows(min_row=2, values_only=True)
+    } == {m.measure for m in KS4.measures}
 
 
 # --------------------------------------------------------------------------- CLI
@@ -465,10 +486,27 @@ def test_cli_exit_codes(tmp_path, capsys):
     assert out.exists() and "Copy the rows" in capsys.readouterr().out
     assert main(["import-performance", str(MESSY), "--out", str(tmp_path / "m.xlsx")]) == 1
     assert "--year" in capsys.readouterr().err
-    assert main(["import-performance", str(MESSY), "--year", "2018/19", "--out", str(tmp_path / "m.xlsx")]) == 0
+    assert (
+        main(
+            [
+                "import-performance",
+                str(MESSY),
+                "--year",
+                "2018/19",
+                "--out",
+                str(tmp_path / "m.xlsx"),
+            ]
+        )
+        == 0
+    )
     assert main(["import-performance", str(KS2_CUT), "--out", str(KS2_CUT)]) == 1
     assert "copy the rows into your tracker" in capsys.readouterr().err
-    assert main(["import-performance", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "x.xlsx")]) == 2
+    assert (
+        main(
+            ["import-performance", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "x.xlsx")]
+        )
+        == 2
+    )
     assert not (tmp_path / "x.xlsx").exists()
 
 
@@ -509,8 +547,14 @@ def test_written_cells_read_back_by_the_tracker_cell_parser(tmp_path, files, yea
     for key in ("value", "cohort"):
         ours, codes = result.outcomes[key], result.outcomes[f"{key}_code"]
         assert not [x for x in parsed[key].issues if x.severity == "error"]
-        assert parsed[key].codes.fillna("").str.upper().tolist() == codes.fillna("").str.upper().tolist()
-        assert parsed[key].values.astype("float64").fillna(-999).tolist() == ours.astype("float64").fillna(-999).tolist()
+        assert (
+            parsed[key].codes.fillna("").str.upper().tolist()
+            == codes.fillna("").str.upper().tolist()
+        )
+        assert (
+            parsed[key].values.astype("float64").fillna(-999).tolist()
+            == ours.astype("float64").fillna(-999).tolist()
+        )
     for key in ("urn", "measure", "pupil_group"):
         assert not [x for x in parsed[key].issues if x.severity == "error"], key
     year_errors = [x for x in parsed["academic_year"].issues if x.severity == "error"]

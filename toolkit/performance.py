@@ -57,7 +57,9 @@ BENCHMARK_COLUMNS = ["academic_year", "phase", "measure", "pupil_group", "value"
 # Title stamped on every workbook this module writes, so a re-run may replace its own
 # output but never a tracker or any other workbook that happens to sit at ``--out``.
 IMPORT_WORKBOOK_TITLE = "Imported DfE performance tables (toolkit import-performance)"
-REFUSAL_FIX = "import writes a new workbook; copy the rows into your tracker. Give a new file with --out."
+REFUSAL_FIX = (
+    "import writes a new workbook; copy the rows into your tracker. Give a new file with --out."
+)
 
 
 # --------------------------------------------------------------------------- column tables
@@ -89,7 +91,11 @@ class KeyStageTable:
 
     def expected_columns(self) -> set[str]:
         cols = {c for m in self.measures for c in m.columns.values()}
-        return cols | set(self.group_cohorts.values()) | {c for m in self.measures for c in m.cohorts.values()}
+        return (
+            cols
+            | set(self.group_cohorts.values())
+            | {c for m in self.measures for c in m.cohorts.values()}
+        )
 
 
 # KS2, ks2_meta_2018-2019.csv: "RECTYPE, Record type (1=Mainstream school; 2=Special school;
@@ -399,7 +405,11 @@ def _fraction_scale(cells: Iterable[str]) -> bool:
             numbers.append(float(s))
         except ValueError:
             continue
-    return bool(numbers) and all(0 <= n <= 1 for n in numbers) and any(n not in (0.0, 1.0) for n in numbers)
+    return (
+        bool(numbers)
+        and all(0 <= n <= 1 for n in numbers)
+        and any(n not in (0.0, 1.0) for n in numbers)
+    )
 
 
 # --------------------------------------------------------------------------- reading
@@ -408,11 +418,15 @@ def _fraction_scale(cells: Iterable[str]) -> bool:
 def _decode(raw: bytes, path: Path) -> str:
     """DfE CSVs come as UTF-8 (often with a BOM) or Windows-1252; Excel may save UTF-16."""
     if raw.startswith(b"PK\x03\x04"):
-        raise UnreadableFile(f"{path.name} is an Excel workbook or zip, not a CSV. Fix: save it as CSV from Excel, or use the CSV DfE publishes.")
+        raise UnreadableFile(
+            f"{path.name} is an Excel workbook or zip, not a CSV. Fix: save it as CSV from Excel, or use the CSV DfE publishes."
+        )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16")
     if b"\x00" in raw[:4096]:
-        raise UnreadableFile(f"{path.name} is not a text CSV (it contains binary data). Fix: download the CSV again from the DfE performance tables site.")
+        raise UnreadableFile(
+            f"{path.name} is not a text CSV (it contains binary data). Fix: download the CSV again from the DfE performance tables site."
+        )
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)
@@ -451,8 +465,14 @@ def _detect_key_stage(keys: dict[str, int], path: Path) -> KeyStageTable | None:
     if len(present) == 1:
         return present[0]
     candidates = present or [
-        ks for ks in KEY_STAGES
-        if any(header_key(a) in keys for m in ks.measures for c in m.columns.values() for a in _aliases_for(c))
+        ks
+        for ks in KEY_STAGES
+        if any(
+            header_key(a) in keys
+            for m in ks.measures
+            for c in m.columns.values()
+            for a in _aliases_for(c)
+        )
     ]
     if len(candidates) == 1:
         return candidates[0]
@@ -538,12 +558,16 @@ def _load_csv(path: Path) -> pd.DataFrame:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise UnreadableFile(f"{path} cannot be read ({exc.strerror or exc}). Fix: check the path and that the file exists.") from exc
+        raise UnreadableFile(
+            f"{path} cannot be read ({exc.strerror or exc}). Fix: check the path and that the file exists."
+        ) from exc
     text = _decode(raw, path)
     try:
         return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise UnreadableFile(f"{path.name} is not a readable CSV ({exc}). Fix: download the CSV again from the DfE performance tables site.") from exc
+        raise UnreadableFile(
+            f"{path.name} is not a readable CSV ({exc}). Fix: download the CSV again from the DfE performance tables site."
+        ) from exc
 
 
 def _index_headers(names: list[str], where: str, report: ProblemReport) -> _Headers:
@@ -556,14 +580,18 @@ def _index_headers(names: list[str], where: str, report: ProblemReport) -> _Head
             report.error(
                 f"Columns {_column_letter(index[k])} ({names[index[k]]!r}) and {_column_letter(i)} ({h!r}) have the same name.",
                 "Delete or rename one of them.",
-                sheet=where, cell=f"{_column_letter(i)}1", code="duplicate-column",
+                sheet=where,
+                cell=f"{_column_letter(i)}1",
+                code="duplicate-column",
             )
             continue
         index[k] = i
     return _Headers(names, index)
 
 
-def _plan(ks: KeyStageTable, headers: _Headers, where: str, report: ProblemReport) -> list[_Planned]:
+def _plan(
+    ks: KeyStageTable, headers: _Headers, where: str, report: ProblemReport
+) -> list[_Planned]:
     """The (measure, group) figures this file has; missing expected columns are warned, per measure."""
     plan: list[_Planned] = []
     for m in ks.measures:
@@ -572,7 +600,9 @@ def _plan(ks: KeyStageTable, headers: _Headers, where: str, report: ProblemRepor
             report.warning(
                 f"{ks.key_stage} {m.measure!r}: column(s) {', '.join(missing)} are not in the file, so those groups are not imported.",
                 "Nothing to do if DfE did not publish them that year; otherwise check the column names.",
-                sheet=where, cell="1:1", code="missing-column",
+                sheet=where,
+                cell="1:1",
+                code="missing-column",
             )
         percent = MEASURE_INFO[m.measure]["unit"] == "percent"
         for group, col in m.columns.items():
@@ -588,7 +618,9 @@ def _plan(ks: KeyStageTable, headers: _Headers, where: str, report: ProblemRepor
             report.warning(
                 f"The cohort column {col} ({group}) is not in the file, so those cohort sizes are blank.",
                 "Check the column name; reports suppress groups whose size is unknown.",
-                sheet=where, cell="1:1", code="missing-column",
+                sheet=where,
+                cell="1:1",
+                code="missing-column",
             )
     _warn_near_misses(headers, ks, where, report)
     return plan
@@ -614,14 +646,18 @@ def read_performance_file(path: str | Path, *, year: str | None = None) -> Perfo
         report.error(
             "This is not a DfE KS2 or KS4 school-level file: it has no KS2 (PTRWM_EXP ...) or KS4 (ATT8SCR ...) measure columns.",
             "Use the 'final' school-level CSV (ks2final_*.csv or ks4final_*.csv) from the DfE performance tables.",
-            sheet=where, cell="A1", code="unknown-file",
+            sheet=where,
+            cell="A1",
+            code="unknown-file",
         )
     urn_at = headers.find("URN")
     if urn_at is None:
         report.error(
             "There is no URN column, so rows cannot be matched to schools.",
             "Keep DfE's URN column (the school's 6-digit unique reference number) in the file.",
-            sheet=where, cell="A1", code="no-urn-column",
+            sheet=where,
+            cell="A1",
+            code="no-urn-column",
         )
     academic_year = _resolve_year(path, year, report)
     if ks is None or urn_at is None or academic_year is None:
@@ -634,18 +670,26 @@ def read_performance_file(path: str | Path, *, year: str | None = None) -> Perfo
         report.warning(
             "There is no RECTYPE column, so every row with a URN is taken as a school.",
             "Keep DfE's RECTYPE column so local authority and England totals are told apart.",
-            sheet=where, cell="1:1", code="no-rectype",
+            sheet=where,
+            cell="1:1",
+            code="no-rectype",
         )
     values = table.to_numpy(dtype=object)
     rectypes = [str(r[rectype_at]).strip() if rectype_at is not None else "" for r in values]
     is_school = [rectype_at is None or rt in ks.school_rectypes for rt in rectypes]
     school_values = [r for r, s in zip(values, is_school, strict=True) if s]
-    fractions = {p.value_at for p in plan if p.percent and _fraction_scale(r[p.value_at] for r in school_values)}
+    fractions = {
+        p.value_at
+        for p in plan
+        if p.percent and _fraction_scale(r[p.value_at] for r in school_values)
+    }
     for at in sorted(fractions):
         report.warning(
             f"Column {headers.names[at]!r} holds percentages as fractions (0.67); they are read as 0-100 (67).",
             "Nothing to do; check a figure or two against the published tables.",
-            sheet=where, cell=f"{_column_letter(at)}1", code="fraction-percent",
+            sheet=where,
+            cell=f"{_column_letter(at)}1",
+            code="fraction-percent",
         )
     ctx = _Context(path, where, ks, academic_year, headers, plan, fractions, report)
 
@@ -661,11 +705,15 @@ def read_performance_file(path: str | Path, *, year: str | None = None) -> Perfo
         if urn is not None:
             rows.extend(_school_rows(record, urn, i + 2, ctx))
     result.outcomes = _typed_outcomes(rows)
-    result.benchmarks = pd.DataFrame(bench, columns=BENCHMARK_COLUMNS) if bench else _empty_benchmarks()
+    result.benchmarks = (
+        pd.DataFrame(bench, columns=BENCHMARK_COLUMNS) if bench else _empty_benchmarks()
+    )
     return result
 
 
-def _row_urn(record: Sequence[object], urn_at: int, excel_row: int, rectype: str, ctx: _Context) -> int | None:
+def _row_urn(
+    record: Sequence[object], urn_at: int, excel_row: int, rectype: str, ctx: _Context
+) -> int | None:
     """The school's URN, or None (with a problem) when it is blank or not a number."""
     text = str(record[urn_at]).strip()
     cell = ctx.cell(urn_at, excel_row)
@@ -674,7 +722,9 @@ def _row_urn(record: Sequence[object], urn_at: int, excel_row: int, rectype: str
             ctx.report.warning(
                 f"School row {excel_row} ({ctx.ks.key_stage}, RECTYPE {rectype}) has no URN and is left out.",
                 "Add the school's URN from Get Information About Schools if you need this row.",
-                sheet=ctx.where, cell=cell, code="blank-urn",
+                sheet=ctx.where,
+                cell=cell,
+                code="blank-urn",
             )
         return None
     try:
@@ -683,19 +733,25 @@ def _row_urn(record: Sequence[object], urn_at: int, excel_row: int, rectype: str
         ctx.report.error(
             f"URN {text!r} is not a number.",
             "Write the school's 6-digit URN from Get Information About Schools.",
-            sheet=ctx.where, cell=cell, code="bad-urn",
+            sheet=ctx.where,
+            cell=cell,
+            code="bad-urn",
         )
         return None
     if not 100000 <= urn <= 999999:
         ctx.report.warning(
             f"URN {urn} is not 6 digits.",
             "Check the URN against Get Information About Schools.",
-            sheet=ctx.where, cell=cell, code="odd-urn",
+            sheet=ctx.where,
+            cell=cell,
+            code="odd-urn",
         )
     return urn
 
 
-def _school_rows(record: Sequence[object], urn: int, excel_row: int, ctx: _Context) -> list[dict[str, object]]:
+def _school_rows(
+    record: Sequence[object], urn: int, excel_row: int, ctx: _Context
+) -> list[dict[str, object]]:
     """One Outcomes row per planned figure that DfE published (a number or a code)."""
     rows: list[dict[str, object]] = []
     for p in ctx.plan:
@@ -706,7 +762,9 @@ def _school_rows(record: Sequence[object], urn: int, excel_row: int, ctx: _Conte
             ctx.report.error(
                 f"{column} for URN {urn}: {error}.",
                 "Write the published figure, or the DfE code (SUPP, NE, NP, LOWCOV, NA, x) if it was withheld.",
-                sheet=ctx.where, cell=cell, code="bad-value",
+                sheet=ctx.where,
+                cell=cell,
+                code="bad-value",
             )
             continue
         if value is None and code is None:
@@ -717,28 +775,33 @@ def _school_rows(record: Sequence[object], urn: int, excel_row: int, ctx: _Conte
             ctx.report.error(
                 f"{column} for URN {urn} is {value:g}%, outside 0-100.",
                 "Check the figure against the published tables.",
-                sheet=ctx.where, cell=cell, code="percent-range",
+                sheet=ctx.where,
+                cell=cell,
+                code="percent-range",
             )
             continue
         cohort, cohort_code = _cohort(record, p.cohort_at, urn, excel_row, ctx)
-        rows.append({
-            "_row": excel_row,
-            "urn": urn,
-            "academic_year": ctx.academic_year,
-            "measure": p.measure,
-            "pupil_group": p.group,
-            "cohort": cohort,
-            "value": float("nan") if value is None else value,
-            "cohort_code": cohort_code,
-            "value_code": code,
-            "_file": ctx.path.name,
-            "_column": column,
-        })
+        rows.append(
+            {
+                "_row": excel_row,
+                "urn": urn,
+                "academic_year": ctx.academic_year,
+                "measure": p.measure,
+                "pupil_group": p.group,
+                "cohort": cohort,
+                "value": float("nan") if value is None else value,
+                "cohort_code": cohort_code,
+                "value_code": code,
+                "_file": ctx.path.name,
+                "_column": column,
+            }
+        )
     return rows
 
 
-def _cohort(record: Sequence[object], at: int | None, urn: int, excel_row: int,
-            ctx: _Context) -> tuple[int | None, str | None]:
+def _cohort(
+    record: Sequence[object], at: int | None, urn: int, excel_row: int, ctx: _Context
+) -> tuple[int | None, str | None]:
     """The group's size: a whole number, or a suppression code (kept, never 0)."""
     if at is None:
         return None, None
@@ -748,7 +811,9 @@ def _cohort(record: Sequence[object], at: int | None, urn: int, excel_row: int,
         ctx.report.warning(
             f"Cohort {ctx.headers.names[at]} for URN {urn} is {text.strip()!r}, not a whole number; the cohort is left blank.",
             "Check the figure against the published tables.",
-            sheet=ctx.where, cell=ctx.cell(at, excel_row), code="bad-cohort",
+            sheet=ctx.where,
+            cell=ctx.cell(at, excel_row),
+            code="bad-cohort",
         )
         return None, None
     return (None if value is None else int(value)), code
@@ -763,18 +828,22 @@ def _benchmark_rows(record: Sequence[object], ctx: _Context) -> list[dict[str, o
             continue
         if value is not None and p.value_at in ctx.fractions:
             value = round(value * 100, 6)
-        out.append({
-            "academic_year": ctx.academic_year,
-            "phase": ctx.ks.phase,
-            "measure": p.measure,
-            "pupil_group": p.group,
-            "value": float("nan") if value is None else value,
-            "value_code": code,
-        })
+        out.append(
+            {
+                "academic_year": ctx.academic_year,
+                "phase": ctx.ks.phase,
+                "measure": p.measure,
+                "pupil_group": p.group,
+                "value": float("nan") if value is None else value,
+                "value_code": code,
+            }
+        )
     return out
 
 
-def _warn_near_misses(headers: _Headers, ks: KeyStageTable, where: str, report: ProblemReport) -> None:
+def _warn_near_misses(
+    headers: _Headers, ks: KeyStageTable, where: str, report: ProblemReport
+) -> None:
     """Name headers that look like a missing expected column (a typo in a retyped file)."""
     expected = {header_key(a) for c in ks.expected_columns() for a in _aliases_for(c)}
     missing = [c for c in sorted(ks.expected_columns()) if headers.find(c) is None]
@@ -788,7 +857,9 @@ def _warn_near_misses(headers: _Headers, ks: KeyStageTable, where: str, report: 
             report.warning(
                 f"Column {headers.names[at]!r} is not recognised; it looks like {col}, which is missing.",
                 f"If it is {col}, rename the header to {col}.",
-                sheet=where, cell=f"{_column_letter(at)}1", code="unknown-column",
+                sheet=where,
+                cell=f"{_column_letter(at)}1",
+                code="unknown-column",
             )
 
 
@@ -805,7 +876,9 @@ def _typed_outcomes(rows: list[dict[str, object]]) -> pd.DataFrame:
     return df
 
 
-def read_performance_csv(path: str | Path, *, year: str | None = None) -> tuple[pd.DataFrame, ProblemReport]:
+def read_performance_csv(
+    path: str | Path, *, year: str | None = None
+) -> tuple[pd.DataFrame, ProblemReport]:
     """The Outcomes rows of one DfE KS2/KS4 school-level CSV, and the problems found.
 
     Columns: schema "outcomes" keys (urn, academic_year, measure, pupil_group, cohort,
@@ -862,7 +935,11 @@ def refuse_output(out: Path, inputs: Sequence[Path]) -> str | None:
     except Exception:  # any existing file that is not a readable workbook is left alone
         return f"{out} already exists and is not a workbook this import wrote."
     if title != IMPORT_WORKBOOK_TITLE:
-        kind = "a tracker" if "Schools" in sheets or "Outcomes" in sheets else "a workbook this import did not write"
+        kind = (
+            "a tracker"
+            if "Schools" in sheets or "Outcomes" in sheets
+            else "a workbook this import did not write"
+        )
         return f"{out} already exists and is {kind}."
     return None
 
@@ -879,10 +956,14 @@ def _sort(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         "measure": {m[0]: i for i, m in enumerate(MEASURES)},
         "pupil_group": {g: i for i, g in enumerate(PUPIL_GROUPS)},
     }
-    return df.sort_values(keys, key=lambda s: s.map(order[s.name]) if s.name in order else s, kind="stable").reset_index(drop=True)
+    return df.sort_values(
+        keys, key=lambda s: s.map(order[s.name]) if s.name in order else s, kind="stable"
+    ).reset_index(drop=True)
 
 
-def _dedupe(df: pd.DataFrame, keys: list[str], report: ProblemReport, what: str, *, quiet: bool = False) -> pd.DataFrame:
+def _dedupe(
+    df: pd.DataFrame, keys: list[str], report: ProblemReport, what: str, *, quiet: bool = False
+) -> pd.DataFrame:
     """The same key from two files: the same figure is kept once, two figures is an error.
 
     ``quiet`` drops identical repeats without a word: every LA file carries the same
@@ -920,8 +1001,13 @@ def _dedupe(df: pd.DataFrame, keys: list[str], report: ProblemReport, what: str,
     return df.drop_duplicates(keys, keep="first").reset_index(drop=True)
 
 
-def import_performance(paths: Sequence[str | Path], out: str | Path, urns: Iterable[int] | None = None,
-                       *, year: str | None = None) -> ImportResult:
+def import_performance(
+    paths: Sequence[str | Path],
+    out: str | Path,
+    urns: Iterable[int] | None = None,
+    *,
+    year: str | None = None,
+) -> ImportResult:
     """Read DfE KS2/KS4 CSVs and write their Outcomes (and national Benchmarks) to a new workbook.
 
     Nothing is written when any file has an error; all problems of all files are reported
@@ -956,7 +1042,11 @@ def import_performance(paths: Sequence[str | Path], out: str | Path, urns: Itera
                 "Check the URN, and that the file for the school's local authority and year is included.",
                 code="urn-not-found",
             )
-        outcomes = outcomes[outcomes["urn"].isin(wanted)].reset_index(drop=True) if not outcomes.empty else outcomes
+        outcomes = (
+            outcomes[outcomes["urn"].isin(wanted)].reset_index(drop=True)
+            if not outcomes.empty
+            else outcomes
+        )
     outcome_keys = list(sheet("outcomes").unique)
     bench_keys = list(sheet("benchmarks").unique)
     outcomes = _sort(_dedupe(outcomes, outcome_keys, report, "Outcome"), outcome_keys)
@@ -992,7 +1082,9 @@ def _cell(value: object, code: object) -> object:
     return value
 
 
-def write_import_workbook(outcomes: pd.DataFrame, benchmarks: pd.DataFrame, out: str | Path) -> Path:
+def write_import_workbook(
+    outcomes: pd.DataFrame, benchmarks: pd.DataFrame, out: str | Path
+) -> Path:
     """Write Outcomes (and Benchmarks, if any) with the tracker's headers, atomically.
 
     Streams rows (openpyxl write-only mode): a two-LA, three-year import is ~80,000 rows.

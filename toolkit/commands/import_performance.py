@@ -21,13 +21,28 @@ DEFAULT_OUT = Path("outputs") / "imported_outcomes.xlsx"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("csv", nargs="+", type=Path, metavar="CSV", help="DfE KS2 or KS4 school-level CSV file(s).")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"The new workbook to write (default {DEFAULT_OUT}).")
     parser.add_argument(
-        "--urn", type=int, nargs="+", action="extend", metavar="URN",
+        "csv", nargs="+", type=Path, metavar="CSV", help="DfE KS2 or KS4 school-level CSV file(s)."
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help=f"The new workbook to write (default {DEFAULT_OUT}).",
+    )
+    parser.add_argument(
+        "--urn",
+        type=int,
+        nargs="+",
+        action="extend",
+        metavar="URN",
         help="Keep only these schools (repeat or list several), e.g. the trust's own.",
     )
-    parser.add_argument("--year", metavar="YYYY/YY", help="Academic year, e.g. 2018/19, for files whose name does not say.")
+    parser.add_argument(
+        "--year",
+        metavar="YYYY/YY",
+        help="Academic year, e.g. 2018/19, for files whose name does not say.",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
