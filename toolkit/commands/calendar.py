@@ -1,0 +1,58 @@
+"""``toolkit calendar TRACKER --year 2026/27``: the year's calendar files (iCalendar).
+
+Writes ``trust.ics`` and one ``<urn>-<school>.ics`` per school, each written atomically,
+into ``outputs/calendar-2026-27/`` (or ``--out``). Import them into Outlook or Google
+Calendar; importing a newer file updates the events (stable UIDs) rather than duplicating
+them. Exit code: 0 written, 2 bad input (the problems are listed with their fix).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+NAME = "calendar"
+HELP = "Write the year's calendar (.ics) for the trust and each school."
+DESCRIPTION = __doc__
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("tracker", type=Path, help="The trust tracker workbook (.xlsx).")
+    parser.add_argument("--year", default=None, help="Academic year, e.g. 2026/27 (default: the current one).")
+    parser.add_argument("--out", type=Path, default=None, help="Output folder (default: outputs/calendar-<year>/).")
+    parser.add_argument("--policy", type=Path, default=None, help="A policy.toml (default: the one beside the tracker).")
+
+
+def run(args: argparse.Namespace) -> int:
+    from toolkit.ics import write_calendars
+    from toolkit.problems import InvalidInput, UnreadableFile
+    from toolkit.schedule import build_schedule, non_working_visit_problems
+    from toolkit.terms import AcademicYear
+    from toolkit.workbook import read_tracker
+
+    try:
+        year = AcademicYear.parse(args.year) if args.year else AcademicYear.of(dt.date.today())
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not args.tracker.is_file():
+        print(f"error: the tracker {args.tracker} does not exist. Check the path.", file=sys.stderr)
+        return 2
+    out = args.out or Path("outputs") / f"calendar-{year.start_year}-{(year.start_year + 1) % 100:02d}"
+    try:
+        tracker = read_tracker(args.tracker, policy_path=args.policy)
+        events = build_schedule(tracker, year)
+    except InvalidInput as exc:
+        print(exc.report.render(), file=sys.stderr)
+        return 2
+    except UnreadableFile as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for problem in non_working_visit_problems(tracker):
+        print(f"warning: {problem}", file=sys.stderr)
+    paths = write_calendars(tracker, year, out, events=events)
+    proposed = sum(e.proposed for e in events)
+    print(f"{len(paths)} calendar files for {year.label} ({len(events)} events, {proposed} on proposed dates) in {out}")
+    return 0

@@ -1,0 +1,85 @@
+"""``toolkit compliance TRACKER``: the calendar-rule findings, as a table, CSV or JSON.
+
+Late and missing visit reports (with working days late), late paperwork, missed minimum
+visits, on-site minimum visits without the learning walk, SIP/SIA days against the
+allocation and meetings held off the rule, as of ``--as-of`` (default today). Exit code:
+0 (findings are not an error), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+NAME = "compliance"
+HELP = "List late reports, missed visits and other calendar-rule findings."
+DESCRIPTION = __doc__
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it like 2026-11-23") from None
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("tracker", type=Path, help="The trust tracker workbook (.xlsx).")
+    parser.add_argument("--year", default=None, help="Only this academic year, e.g. 2026/27 (default: every year to date).")
+    parser.add_argument("--as-of", type=_date, default=None, help="The date the checks are made on (default: today).")
+    parser.add_argument("--format", choices=("table", "csv", "json"), default="table", help="Output format (default: table).")
+    parser.add_argument("--policy", type=Path, default=None, help="A policy.toml (default: the one beside the tracker).")
+
+
+def render_table(findings, summary, as_of: dt.date) -> str:
+    """Plain text for a terminal: the counts, then one block per finding."""
+    lines = [f"Compliance as of {as_of:%a %d %b %Y}: {len(findings)} finding(s)", ""]
+    for _, s in summary.iterrows():
+        lines.append(f"  {s['count']:>4}  {s['description']}")
+    for kind, group in findings.groupby("kind", sort=False):
+        lines += ["", f"{summary.set_index('kind').at[kind, 'description']} ({len(group)})"]
+        for _, f in group.iterrows():
+            who = f["school"] if isinstance(f["school"], str) else "Trust"
+            lines.append(f"  - {who} [{f['ref']}]: {f['detail']}")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    from toolkit.compliance import compliance, compliance_summary
+    from toolkit.problems import InvalidInput, UnreadableFile
+    from toolkit.terms import AcademicYear
+    from toolkit.workbook import read_tracker
+
+    try:
+        year = AcademicYear.parse(args.year) if args.year else None
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not args.tracker.is_file():
+        print(f"error: the tracker {args.tracker} does not exist. Check the path.", file=sys.stderr)
+        return 2
+    as_of = args.as_of or dt.date.today()
+    try:
+        tracker = read_tracker(args.tracker, policy_path=args.policy)
+        findings = compliance(tracker, as_of=as_of, year=year)
+    except InvalidInput as exc:
+        print(exc.report.render(), file=sys.stderr)
+        return 2
+    except UnreadableFile as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    out = findings.copy()
+    for col in ("due", "actual"):
+        out[col] = out[col].dt.strftime("%Y-%m-%d").where(out[col].notna(), None)
+    if args.format == "csv":
+        sys.stdout.write(out.to_csv(index=False, lineterminator="\n"))
+    elif args.format == "json":
+        records = json.loads(out.to_json(orient="records"))
+        print(json.dumps({"as_of": as_of.isoformat(), "year": year.label if year else None,
+                          "summary": compliance_summary(findings).to_dict(orient="records"), "findings": records}, indent=2))
+    else:
+        print(render_table(findings, compliance_summary(findings), as_of))
+    return 0
