@@ -37,3 +37,12 @@ def test_sha256_matches_hashlib(tmp_path):
     f = tmp_path / "x.bin"
     f.write_bytes(b"tracker bytes" * 1000)
     assert sha256_file(f) == hashlib.sha256(b"tracker bytes" * 1000).hexdigest()
+
+
+def test_atomic_files_get_normal_permissions_not_mkstemp_0600(tmp_path):
+    import os
+
+    target = atomic_write(tmp_path / "index.html", "x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask

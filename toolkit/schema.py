@@ -144,7 +144,7 @@ GROUP_COMPLEMENT = {
 
 HALF_TERMS = ("Autumn 1", "Autumn 2", "Spring 1", "Spring 2", "Summer 1", "Summer 2")
 TERMS = ("Autumn", "Spring", "Summer")
-ACADEMIC_YEARS = tuple(f"{y}/{(y + 1) % 100:02d}" for y in range(2018, 2036))
+ACADEMIC_YEARS = tuple(f"{y}/{(y + 1) % 100:02d}" for y in range(2015, 2036))
 
 VOCABULARIES: dict[str, tuple[str, ...]] = {
     "academic_year": ACADEMIC_YEARS,
