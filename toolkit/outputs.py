@@ -34,7 +34,6 @@ def atomic_path(target: str | Path, suffix: str = "") -> Iterator[Path]:
         tmp_path.unlink(missing_ok=True)
 
 
-@contextmanager
 def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
