@@ -182,3 +182,34 @@ def test_summary_lists_every_kind_with_counts():
     assert summary.at["late_report", "count"] == 1
     assert summary.at["missed_visit", "count"] == 0
     assert len(summary) >= 8
+
+
+def test_sample_trust_findings_match_what_the_generator_planted(sample_tracker):
+    """The committed sample tracker, checked on the project's "today", finds exactly the
+    exceptions toolkit.sample planted (and the generator's own reasoning: reports due 3
+    working days after the visit, paperwork 5 working days before)."""
+    from toolkit.sample import generate
+
+    planted = generate(10).planted
+    f = compliance(sample_tracker, as_of=D(2026, 11, 23))
+    late = only(f, "late_report")
+    assert dict(zip(late["ref"], late["working_days_late"].astype(int), strict=True)) == planted["late_reports"]
+    assert only(f, "missing_report")["ref"].tolist() == planted["missing_reports"]
+    paper = only(f, "late_paperwork")
+    assert dict(zip(paper["ref"], paper["working_days_late"].astype(int), strict=True)) == planted["late_paperwork"]
+    assert only(f, "no_learning_walk")["ref"].tolist() == planted["no_learning_walk"]
+    from toolkit.schedule import MONTH_NAMES
+
+    missed = only(f, "missed_visit")
+    assert sorted(zip(missed["urn"].astype(int), missed["ref"], strict=True)) == sorted(
+        (urn, f"{year} {MONTH_NAMES[month - 1]}") for urn, year, month in planted["missed_visits"])
+    off = only(f, "off_rule_meeting")
+    assert [(a.date(), (a - d).days) for a, d in zip(off["actual"], off["due"], strict=True)] == [
+        (m["date"], m["days_after"] - 7) for m in planted["off_rule_meetings"]]
+    assert only(f, "missing_meeting").empty
+    # The one consequence of the planted missed visit: Kingsmead (Sustain, 5 SIP days a
+    # year, no extra visits) used 4 SIP days in 2025/26.
+    (under,) = only(f, "sip_days_under").itertuples()
+    assert (under.urn, under.academic_year) == (planted["missed_visits"][0][0], "2025/26")
+    assert set(f["kind"]) == {"late_report", "missing_report", "late_paperwork", "missed_visit", "no_learning_walk",
+                              "off_rule_meeting", "sip_days_under"}
