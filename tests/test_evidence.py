@@ -70,13 +70,29 @@ def test_persistent_absence_and_suspensions_can_make_climate_worse():
     s = evidence.suggest_qi6(t, URN, AUTUMN)
     assert s.designation == "Repair"
     assert "persistent absence 20.0% is 5.0 points above national 15.0% -> Repair" in s.reason
-    # Suspensions: 30 in the autumn term for 400 pupils, annualised x3 = 22.5 per 100, which is
-    # 2.25x national 10.0 >= the policy's 2.0 -> "well above average" -> Stabilise.
+    # Suspensions: 30 this term for 400 pupils is 7.5 per 100; the national termly rate is
+    # 3.0, so 2.5x national >= the policy's 2.0 -> "well above average" -> Stabilise.
+    assert DS.suspension_rate_period == "term"
+    bm = pd.DataFrame(benchmarks("2026/27", "Secondary", attendance=91.5, pa=15.0, suspensions=3.0))
     t = Tracker({"schools": school("Secondary"), "attendance": attendance(steady, pa=15.0, suspensions=[5, 5, 30]), "benchmarks": bm})
     s = evidence.suggest_qi6(t, URN, AUTUMN)
-    assert DS.suspension_ratio_stabilise <= 22.5 / 10.0
+    assert DS.suspension_ratio_stabilise <= 7.5 / 3.0
     assert s.designation == "Stabilise"
-    assert "suspensions 22.5 per 100 pupils (annualised) are 2.2x national 10.0" in s.reason
+    assert "suspensions 7.5 per 100 pupils this term are 2.5x national 3.0 -> Stabilise" in s.reason
+    # Falling from the previous term's count -> Repair (the descriptor needs "not improving").
+    t = Tracker({"schools": school("Secondary"), "attendance": attendance(steady, pa=15.0, suspensions=[5, 40, 30]), "benchmarks": bm})
+    assert evidence.suggest_qi6(t, URN, AUTUMN).designation == "Repair"
+
+
+def test_annual_national_suspension_rate_is_compared_with_an_annualised_rate():
+    # Autumn only so far: 30 / 400 x 100 x 3 terms = 22.5 a year, vs national 10.0 -> 2.25x.
+    policy = POLICY.model_copy(update={"data_suggestions": DS.model_copy(update={"suspension_rate_period": "year"})})
+    steady = [("2025/26", "Spring", 92.0), ("2025/26", "Summer", 92.0), ("2026/27", "Autumn", 92.0)]
+    bm = pd.DataFrame(benchmarks("2026/27", "Secondary", attendance=91.5, pa=15.0, suspensions=10.0))
+    t = Tracker({"schools": school("Secondary"), "attendance": attendance(steady, pa=15.0, suspensions=[5, 5, 30]), "benchmarks": bm}, policy=policy)
+    s = evidence.suggest_qi6(t, URN, AUTUMN)
+    assert s.designation == "Stabilise"
+    assert "suspensions 22.5 per 100 pupils a year (annualised) are 2.2x national 10.0" in s.reason
 
 
 def test_no_attendance_or_no_national_figure_is_no_evidence():

@@ -250,9 +250,9 @@ def suggest_qi6(tracker: Tracker, urn: int, term: Term) -> Suggestion:
       "consistently low and not improving", so a school in the Stabilise band whose
       attendance is improving is Repair ("improving but not at national average").
     - Persistent absence: points above national through ``persistent_absence_gap_*``.
-    - Suspensions: the year-to-date rate (suspensions / cohort x 100), annualised to match
-      the national annual rate; at least ``suspension_ratio_stabilise`` times national is
-      "well above average" -> Stabilise, or Repair if the termly rate is falling.
+    - Suspensions: suspensions / cohort x 100 for the term (or the year to date, annualised,
+      if ``suspension_rate_period = "year"``); at least ``suspension_ratio_stabilise`` times
+      national is "well above average" -> Stabilise, or Repair if the count is falling.
     """
     policy = tracker.policy
     ds = policy.data_suggestions
@@ -291,12 +291,13 @@ def suggest_qi6(tracker: Tracker, urn: int, term: Term) -> Suggestion:
         steps.append(s)
         parts.append(f"persistent absence {pa:.1f}% is {_points(gap_pa)} national {nat_pa[0]:.1f}% -> {s}")
         facts.append({"measure": "Persistent absence %", "term": cur_term.label, "value": pa, "national": nat_pa[0], "gap": round(gap_pa, 2), "trend": "", "step": s})
-    sus = _suspension_rate(rows, cur_term)
+    sus = _suspension_rate(rows, cur_term, ds.suspension_rate_period)
     nat_s = national_figure(tracker, year, phases, "Suspension rate %")
     if sus is not None and nat_s is not None and nat_s[0] > 0:
         rate, falling = sus
         ratio = rate / nat_s[0]
-        line = f"suspensions {rate:.1f} per 100 pupils (annualised) are {ratio:.1f}x national {nat_s[0]:.1f}"
+        per = "this term" if ds.suspension_rate_period == "term" else "a year (annualised)"
+        line = f"suspensions {rate:.1f} per 100 pupils {per} are {ratio:.1f}x national {nat_s[0]:.1f}"
         s = None
         if ratio >= ds.suspension_ratio_stabilise:
             s = "Repair" if falling else "Stabilise"
@@ -313,18 +314,22 @@ def suggest_qi6(tracker: Tracker, urn: int, term: Term) -> Suggestion:
     return Suggestion("qi6", result, f"{reason} -> {_with_descriptor('qi6', result)}", tuple(facts))
 
 
-def _suspension_rate(rows: pd.DataFrame, cur_term: Term) -> tuple[float, bool] | None:
-    """Year-to-date suspensions per 100 pupils, annualised (x 3 / terms so far), and whether
-    the termly count fell from the previous term."""
+def _suspension_rate(rows: pd.DataFrame, cur_term: Term, period: str) -> tuple[float, bool] | None:
+    """Suspensions per 100 pupils to compare with the national rate: this term's when the
+    national figure is termly; the year to date annualised (x 3 / terms so far) when it is
+    annual. Also whether the termly count fell from the previous term."""
     if "suspensions" not in rows:
         return None
-    year_rows = rows.loc[rows["_term"].map(lambda t: t.year == cur_term.year)]
-    counts = [num(v) for v in year_rows["suspensions"]]
     cohort = num(rows.iloc[-1].get("cohort"))
-    if not counts or counts[-1] is None or not cohort:
+    current = num(rows.iloc[-1].get("suspensions"))
+    if current is None or not cohort:
         return None
-    known = [c for c in counts if c is not None]
-    rate = sum(known) / cohort * 100 * len(SEASONS) / len(known)
+    if period == "term":
+        rate = current / cohort * 100
+    else:
+        year_rows = rows.loc[rows["_term"].map(lambda t: t.year == cur_term.year)]
+        known = [c for c in (num(v) for v in year_rows["suspensions"]) if c is not None]
+        rate = sum(known) / cohort * 100 * len(SEASONS) / len(known)
     prev = [num(v) for v in rows["suspensions"].tail(2)]
     falling = len(prev) == 2 and None not in prev and prev[1] < prev[0]  # type: ignore[operator]
     return rate, bool(falling)

@@ -80,6 +80,7 @@ class DataSuggestions(_Strict):
     )
     report_card_needs_attention_repair: int = Field(default=2, ge=1, le=9)
     below_target_step: str = "Improve"
+    suspension_rate_period: Literal["term", "year"] = "term"
     group_max_steps_above_worst: int = Field(default=1, ge=0, le=3)
 
     @model_validator(mode="after")
