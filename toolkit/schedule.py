@@ -202,30 +202,53 @@ class _Context:
     designations: dict[int, dict[int, str | None]]
     visits: pd.DataFrame
     meetings: pd.DataFrame
-    _proposed: dict[tuple[int | None, int, bool], dt.date] = field(default_factory=dict)
+    _proposed: dict[tuple[int, int], dt.date] = field(default_factory=dict)
+    _deadlines: dict[tuple[int, str, dt.date], dt.date] = field(default_factory=dict)
+    _visits_by_urn: dict[int, pd.DataFrame] = field(default_factory=dict)
+    _meeting_index: dict[tuple[str, int | None, int], dt.date] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Index once: per-school filtering inside the loop is what makes a naive schedule slow.
+        self._visits_by_urn = {int(u): g for u, g in self.visits.groupby("urn")} if len(self.visits) else {}
+        m = self.meetings
+        for kind, urn, day in zip(m["meeting_type"], m["urn"], m["date"], strict=True):
+            key = (str(kind), None if pd.isna(urn) else int(urn), int(day.month))
+            d = day.date()
+            if key not in self._meeting_index or d < self._meeting_index[key]:
+                self._meeting_index[key] = d
 
     @property
     def policy(self) -> Policy:
         return self.tracker.policy
 
+    def visits_of(self, urn: int) -> pd.DataFrame:
+        return self._visits_by_urn.get(urn, self.visits.iloc[0:0])
+
     def proposed_date(self, month: int, urn: int | None = None, *, school_day: bool = True) -> dt.date:
         """The rule's proposed date in ``month``: the planning day, moved to a school day."""
-        key = (urn, month, school_day)
+        wd = self.cal.working_days(urn, school_days=school_day)
+        key = (id(wd), month)
         if key not in self._proposed:
-            wd = self.cal.working_days(urn, school_days=school_day)
             nominal = self.year.month_date(month, self.policy.calendar.planning_day_of_month)
             self._proposed[key] = wd.roll(nominal)
         return self._proposed[key]
+
+    def deadline(self, urn: int, which: str, day: dt.date) -> dt.date:
+        """A paperwork or report deadline for one date, cached per calendar."""
+        wd = self.cal.working_days(urn)
+        key = (id(wd), which, day)
+        if key not in self._deadlines:
+            rule = paperwork_deadline if which == "paperwork" else report_deadline
+            self._deadlines[key] = rule(wd, day, self.policy)
+        return self._deadlines[key]
 
     def in_month(self, dates: pd.Series, month: int) -> pd.Series:
         first = pd.Timestamp(self.year.month_date(month, 1))
         return (dates >= first) & (dates < first + pd.offsets.MonthBegin(1))
 
     def recorded_meeting(self, kind: str, month: int, urn: int | None) -> dt.date | None:
-        m = self.meetings
-        rows = m[(m["meeting_type"] == kind) & self.in_month(m["date"], month)]
-        rows = rows[rows["urn"].isna()] if urn is None else rows[rows["urn"] == urn]
-        return None if rows.empty else rows["date"].min().date()
+        """The first meeting of ``kind`` the tracker records in ``month`` (this academic year)."""
+        return self._meeting_index.get((kind, urn, month))
 
 
 def _fmt(d: dt.date) -> str:
@@ -244,7 +267,8 @@ def minimum_sip_visits(ctx: _Context, urn: int) -> list[tuple[Event, pd.Series |
     ``learning_walk_minutes``.
     """
     cal = ctx.policy.calendar
-    sip = ctx.visits[(ctx.visits["urn"] == urn) & (ctx.visits["role"] == "SIP")]
+    mine = ctx.visits_of(urn)
+    sip = mine[mine["role"] == "SIP"]
     out: list[tuple[Event, pd.Series | None]] = []
     for month in cal.minimum_visit_months:
         booked = sip[ctx.in_month(sip["visit_start"], month)].sort_values("visit_start")
@@ -274,7 +298,8 @@ def minimum_sip_visits(ctx: _Context, urn: int) -> list[tuple[Event, pd.Series |
 def extra_sip_visits(ctx: _Context, urn: int, used: set[str]) -> list[tuple[Event, pd.Series]]:
     """SIP visits beyond the minimum, up to the designation's SIP days (Strand 4 table;
     Strand 5: "requests for extra visits can be made ... through the Deputy CEO")."""
-    sip = ctx.visits[(ctx.visits["urn"] == urn) & (ctx.visits["role"] == "SIP") & ~ctx.visits["visit_id"].isin(used)]
+    mine = ctx.visits_of(urn)
+    sip = mine[(mine["role"] == "SIP") & ~mine["visit_id"].isin(used)]
     out = []
     for _, row in sip.sort_values("visit_start").iterrows():
         start = row["visit_start"].date()
@@ -288,7 +313,8 @@ def extra_sip_visits(ctx: _Context, urn: int, used: set[str]) -> list[tuple[Even
 def other_visits(ctx: _Context, urn: int) -> list[tuple[Event, pd.Series]]:
     """Visits by SIA, LSIP, SLE and others recorded in the tracker (Reporting and
     Communication: each needs a report to the Deputy CEO / CEO)."""
-    v = ctx.visits[(ctx.visits["urn"] == urn) & (ctx.visits["role"] != "SIP")]
+    mine = ctx.visits_of(urn)
+    v = mine[mine["role"] != "SIP"]
     out = []
     for _, row in v.sort_values("visit_start").iterrows():
         start = row["visit_start"].date()
@@ -339,13 +365,12 @@ def around_visit(ctx: _Context, urn: int, visit: Event, row: pd.Series | None, r
             out.append(make_event("agenda_window", kind_key, f"Issue agenda for {visit.title.removeprefix('Proposed: ')}", s, e,
                                   urn=urn, deadline=True, proposed=visit.proposed,
                                   description=f"Agendas are issued to the SIP and Headteacher during the half term before the visit ({label}); visit on {_fmt(visit.start)}."))
-    wd = ctx.cal.working_days(urn)
     if row is not None and deadlines is not None and row.name in deadlines.index:
         paper_due = deadlines.at[row.name, "paperwork_due"].date()
         report_due = deadlines.at[row.name, "report_due"].date()
     else:
-        paper_due = paperwork_deadline(wd, visit.start, policy)
-        report_due = report_deadline(wd, visit.end, policy)
+        paper_due = ctx.deadline(urn, "paperwork", visit.start)
+        report_due = ctx.deadline(urn, "report", visit.end)
     if role in policy.calendar.paperwork_roles:
         out.append(make_event("paperwork_deadline", kind_key, f"Paperwork to the {role} for the visit on {_fmt(visit.start)}",
                               paper_due, urn=urn, deadline=True, proposed=visit.proposed,

@@ -143,6 +143,7 @@ class WorkingDays:
         self._closures = self._closure_days(closures, urn)
         self._span: tuple[int, int] | None = None
         self._cal: np.busdaycalendar | None = None
+        self._years_checked: set[int] = set()
 
     @staticmethod
     def _closure_days(closures: pd.DataFrame | None, urn: int | None) -> list[dt.date]:
@@ -190,7 +191,9 @@ class WorkingDays:
     def _require_years(self, lo: np.datetime64, hi: np.datetime64) -> None:
         """School holidays are only known where the tracker has term dates: say so plainly."""
         for start_year in range(AcademicYear.of(lo.astype(dt.date)).start_year, AcademicYear.of(hi.astype(dt.date)).start_year + 1):
-            term_dates_for(self.term_dates, AcademicYear(start_year), file=self.file)
+            if start_year not in self._years_checked:
+                term_dates_for(self.term_dates, AcademicYear(start_year), file=self.file)
+                self._years_checked.add(start_year)
 
     # -- public arithmetic; each accepts a date or a column of dates
     def is_working(self, dates: Any) -> Any:
@@ -291,6 +294,9 @@ class TrustCalendar:
         self.closures = closures
         self.file = file
         self._cache: dict[tuple[int | None, bool], WorkingDays] = {}
+        td = term_dates.dropna(subset=["start", "end"]).sort_values("start")
+        self._halves = [(f"{y} {h}", pd.Timestamp(s).date(), pd.Timestamp(e).date())
+                        for y, h, s, e in zip(td["academic_year"], td["half_term"], td["start"], td["end"], strict=True)]
         own = closures["urn"].dropna() if not closures.empty else pd.Series(dtype="float")
         self._own_closures = {int(u) for u in own}
 
@@ -318,15 +324,11 @@ class TrustCalendar:
         Source: Strand 5, School Visits: "agendas ... issued ... during the half term
         before the visits".
         """
-        td = self.term_dates.dropna(subset=["start", "end"]).sort_values("start")
-        earlier = td[td["end"].dt.date < day]
-        current = td[(td["start"].dt.date <= day) & (td["end"].dt.date >= day)]
-        if not current.empty:
-            earlier = td[td["end"] < current["start"].iloc[0]]
-        if earlier.empty:
-            return None
-        row = earlier.iloc[-1]
-        return f"{row['academic_year']} {row['half_term']}", row["start"].date(), row["end"].date()
+        halves = self._halves
+        current = next((h for h in halves if h[1] <= day <= h[2]), None)
+        cutoff = current[1] if current else day
+        earlier = [h for h in halves if h[2] < cutoff]
+        return earlier[-1] if earlier else None
 
 
 def years_in(dates: Iterable[dt.date]) -> list[AcademicYear]:
