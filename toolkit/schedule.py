@@ -204,12 +204,23 @@ class _Context:
     meetings: pd.DataFrame
     _proposed: dict[tuple[int, int], dt.date] = field(default_factory=dict)
     _deadlines: dict[tuple[int, str, dt.date], dt.date] = field(default_factory=dict)
-    _visits_by_urn: dict[int, pd.DataFrame] = field(default_factory=dict)
+    _visits_by_urn: dict[int, list[dict]] = field(default_factory=dict)
     _meeting_index: dict[tuple[str, int | None, int], dt.date] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        # Index once: per-school filtering inside the loop is what makes a naive schedule slow.
-        self._visits_by_urn = {int(u): g for u, g in self.visits.groupby("urn")} if len(self.visits) else {}
+        # Index once: per-school DataFrame filtering inside the loop is what makes a naive
+        # schedule slow. Visits become plain records carrying their (column-computed) deadlines.
+        v = self.visits
+        if len(v):
+            d = visit_deadlines(self.cal, v)
+            recs = pd.DataFrame({
+                "visit_id": v["visit_id"].astype(str), "urn": v["urn"].astype(int), "role": v["role"].astype(str),
+                "status": v["status"], "mode": v["mode"],
+                "start": v["visit_start"].dt.date, "end": d["visit_last_day"].dt.date,
+                "paperwork_due": d["paperwork_due"].dt.date, "report_due": d["report_due"].dt.date,
+            }).sort_values(["start", "visit_id"]).to_dict("records")
+            for r in recs:
+                self._visits_by_urn.setdefault(r["urn"], []).append(r)
         m = self.meetings
         for kind, urn, day in zip(m["meeting_type"], m["urn"], m["date"], strict=True):
             key = (str(kind), None if pd.isna(urn) else int(urn), int(day.month))
@@ -221,8 +232,9 @@ class _Context:
     def policy(self) -> Policy:
         return self.tracker.policy
 
-    def visits_of(self, urn: int) -> pd.DataFrame:
-        return self._visits_by_urn.get(urn, self.visits.iloc[0:0])
+    def visits_of(self, urn: int) -> list[dict]:
+        """The school's visits this year as records, in date order."""
+        return self._visits_by_urn.get(urn, [])
 
     def proposed_date(self, month: int, urn: int | None = None, *, school_day: bool = True) -> dt.date:
         """The rule's proposed date in ``month``: the planning day, moved to a school day."""
@@ -258,7 +270,7 @@ def _fmt(d: dt.date) -> str:
 # --------------------------------------------------------------------------- visit rules
 
 
-def minimum_sip_visits(ctx: _Context, urn: int) -> list[tuple[Event, pd.Series | None]]:
+def minimum_sip_visits(ctx: _Context, urn: int) -> list[tuple[Event, dict | None]]:
     """Five minimum SIP day visits: September, November (with the Headteacher's appraisal),
     January, March and June, each on-site visit with a one-hour learning walk.
 
@@ -267,11 +279,10 @@ def minimum_sip_visits(ctx: _Context, urn: int) -> list[tuple[Event, pd.Series |
     ``learning_walk_minutes``.
     """
     cal = ctx.policy.calendar
-    mine = ctx.visits_of(urn)
-    sip = mine[mine["role"] == "SIP"]
-    out: list[tuple[Event, pd.Series | None]] = []
+    sip = [r for r in ctx.visits_of(urn) if r["role"] == "SIP"]
+    out: list[tuple[Event, dict | None]] = []
     for month in cal.minimum_visit_months:
-        booked = sip[ctx.in_month(sip["visit_start"], month)].sort_values("visit_start")
+        booked = [r for r in sip if r["start"].month == month]
         name = MONTH_NAMES[month - 1]
         title = f"SIP minimum visit ({name})"
         notes = [f"Minimum SIP day visit for {name} (Strand 5)."]
@@ -280,46 +291,41 @@ def minimum_sip_visits(ctx: _Context, urn: int) -> list[tuple[Event, pd.Series |
             notes.append("Includes the appraisal of the Headteacher.")
         notes.append(f"Each on-site visit includes a {cal.learning_walk_minutes}-minute learning walk.")
         key = f"{ctx.year.label}|{month:02d}"
-        if booked.empty:
+        if not booked:
             day = ctx.proposed_date(month, urn)
             notes.append("Proposed date: not yet booked in the tracker.")
             ev = make_event("sip_minimum_visit", key, f"Proposed: {title}", day, urn=urn,
                             description=" ".join(notes), proposed=True)
             out.append((ev, None))
         else:
-            row = booked.iloc[0]
-            start, end = row["visit_start"].date(), (row["visit_end"] if pd.notna(row["visit_end"]) else row["visit_start"]).date()
+            row = booked[0]
             notes.append(f"Visit {row['visit_id']} ({row['status']}, {row['mode'] or 'mode not recorded'}).")
-            ev = make_event("sip_minimum_visit", key, title, start, end, urn=urn, description=" ".join(notes))
+            ev = make_event("sip_minimum_visit", key, title, row["start"], row["end"], urn=urn, description=" ".join(notes))
             out.append((ev, row))
     return out
 
 
-def extra_sip_visits(ctx: _Context, urn: int, used: set[str]) -> list[tuple[Event, pd.Series]]:
+def extra_sip_visits(ctx: _Context, urn: int, used: set[str]) -> list[tuple[Event, dict]]:
     """SIP visits beyond the minimum, up to the designation's SIP days (Strand 4 table;
     Strand 5: "requests for extra visits can be made ... through the Deputy CEO")."""
-    mine = ctx.visits_of(urn)
-    sip = mine[(mine["role"] == "SIP") & ~mine["visit_id"].isin(used)]
     out = []
-    for _, row in sip.sort_values("visit_start").iterrows():
-        start = row["visit_start"].date()
-        end = (row["visit_end"] if pd.notna(row["visit_end"]) else row["visit_start"]).date()
-        ev = make_event("sip_extra_visit", str(row["visit_id"]), "SIP visit (extra day)", start, end, urn=urn,
+    for row in ctx.visits_of(urn):
+        if row["role"] != "SIP" or row["visit_id"] in used:
+            continue
+        ev = make_event("sip_extra_visit", row["visit_id"], "SIP visit (extra day)", row["start"], row["end"], urn=urn,
                         description=f"Extra SIP visit {row['visit_id']} ({row['status']}), within the designation's SIP days.")
         out.append((ev, row))
     return out
 
 
-def other_visits(ctx: _Context, urn: int) -> list[tuple[Event, pd.Series]]:
+def other_visits(ctx: _Context, urn: int) -> list[tuple[Event, dict]]:
     """Visits by SIA, LSIP, SLE and others recorded in the tracker (Reporting and
     Communication: each needs a report to the Deputy CEO / CEO)."""
-    mine = ctx.visits_of(urn)
-    v = mine[mine["role"] != "SIP"]
     out = []
-    for _, row in v.sort_values("visit_start").iterrows():
-        start = row["visit_start"].date()
-        end = (row["visit_end"] if pd.notna(row["visit_end"]) else row["visit_start"]).date()
-        ev = make_event("visit", str(row["visit_id"]), f"{row['role']} visit", start, end, urn=urn,
+    for row in ctx.visits_of(urn):
+        if row["role"] == "SIP":
+            continue
+        ev = make_event("visit", row["visit_id"], f"{row['role']} visit", row["start"], row["end"], urn=urn,
                         description=f"{row['role']} visit {row['visit_id']} ({row['status']}).")
         out.append((ev, row))
     return out
@@ -345,8 +351,7 @@ def sip_allocation(ctx: _Context, urn: int) -> Event | None:
     )
 
 
-def around_visit(ctx: _Context, urn: int, visit: Event, row: pd.Series | None, role: str,
-                 deadlines: pd.DataFrame | None) -> list[Event]:
+def around_visit(ctx: _Context, urn: int, visit: Event, row: dict | None, role: str) -> list[Event]:
     """Around each visit: the agenda window (the half term before), the paperwork deadline
     and the report deadline with its recipients.
 
@@ -365,9 +370,8 @@ def around_visit(ctx: _Context, urn: int, visit: Event, row: pd.Series | None, r
             out.append(make_event("agenda_window", kind_key, f"Issue agenda for {visit.title.removeprefix('Proposed: ')}", s, e,
                                   urn=urn, deadline=True, proposed=visit.proposed,
                                   description=f"Agendas are issued to the SIP and Headteacher during the half term before the visit ({label}); visit on {_fmt(visit.start)}."))
-    if row is not None and deadlines is not None and row.name in deadlines.index:
-        paper_due = deadlines.at[row.name, "paperwork_due"].date()
-        report_due = deadlines.at[row.name, "report_due"].date()
+    if row is not None:
+        paper_due, report_due = row["paperwork_due"], row["report_due"]
     else:
         paper_due = ctx.deadline(urn, "paperwork", visit.start)
         report_due = ctx.deadline(urn, "report", visit.end)
@@ -565,7 +569,6 @@ def build_schedule(tracker: Tracker, year: AcademicYear | str, *, urns: Iterable
     meetings = meetings[meetings["date"].notna() & (meetings["date"] >= first) & (meetings["date"] <= last)]
     ctx = _Context(tracker, year, cal, halves, designations_by_term(tracker, year), visits, meetings)
     all_urns = [int(u) for u in tracker.schools["urn"].dropna()] if urns is None else [int(u) for u in urns]
-    deadlines = visit_deadlines(cal, visits)
 
     events: list[Event] = []
     for urn in all_urns:
@@ -576,13 +579,13 @@ def build_schedule(tracker: Tracker, year: AcademicYear | str, *, urns: Iterable
             events.append(alloc)
         for ev, row in minimum:
             events.append(ev)
-            events.extend(around_visit(ctx, urn, ev, row, "SIP", deadlines))
+            events.extend(around_visit(ctx, urn, ev, row, "SIP"))
         for ev, row in extra_sip_visits(ctx, urn, used):
             events.append(ev)
-            events.extend(around_visit(ctx, urn, ev, row, "SIP", deadlines))
+            events.extend(around_visit(ctx, urn, ev, row, "SIP"))
         for ev, row in other_visits(ctx, urn):
             events.append(ev)
-            events.extend(around_visit(ctx, urn, ev, row, str(row["role"]), deadlines))
+            events.extend(around_visit(ctx, urn, ev, row, row["role"]))
         events.extend(deputy_ceo_reports(ctx, urn))
         events.extend(annual_reviews(ctx, urn))
     boards = progress_boards(ctx, all_urns)
