@@ -27,6 +27,7 @@ import pandas as pd
 
 from toolkit import ofsted
 from toolkit.evidence import NO_EVIDENCE, Suggestion, median_step, suggest, term_end_date
+from toolkit.groups import school_rows
 from toolkit.indicators import descriptor_text, indicators, resolve_indicator
 from toolkit.policy import Policy
 from toolkit.support import package_for
@@ -249,9 +250,8 @@ def _school_row(tracker: Tracker, urn: int) -> dict[str, Any]:
 
 
 def _assessment_terms(tracker: Tracker, urn: int, term: Term) -> dict[Term, dict[str, Any]]:
-    a = tracker.assessments
     out: dict[Term, dict[str, Any]] = {}
-    for row in a.loc[a["urn"] == urn].to_dict("records"):
+    for row in school_rows(tracker, "assessments", urn).to_dict("records"):
         try:
             t = Term.of(str(row["academic_year"]), str(row["term"]))
         except (ValueError, KeyError):
@@ -267,10 +267,11 @@ def _build_context(tracker: Tracker, urn: int, term: Term) -> _SchoolContext:
     found = ofsted.inspections(tracker, urn)
     terms = sorted({*rows, term})
     data: list[_TermData] = []
+    memo: dict = {}
     for t in terms:
         end = term_end_date(tracker, t)
         latest = ofsted.latest_judged(found, end)
-        suggestions = {i.key: suggest(tracker, urn, t, i.key, found) for i in indicators()}
+        suggestions = {i.key: suggest(tracker, urn, t, i.key, found, memo) for i in indicators()}
         data.append(_TermData(t, rows.get(t, {}), suggestions, ofsted.limiting_judgements(tracker.policy, latest, end), latest))
     return _SchoolContext(
         policy=tracker.policy,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from toolkit import ofsted
-from toolkit.groups import ALL, benchmark_phases, group_gaps, national_figure, num
+from toolkit.groups import ALL, benchmark_phases, group_gaps, national_figure, num, school_rows
 from toolkit.indicators import descriptor_text, indicator
 from toolkit.policy import Policy
 from toolkit.schema import MEASURE_INFO
@@ -144,14 +144,14 @@ def outcome_thresholds(policy: Policy, measure: str) -> tuple[float, float, floa
 def outcomes_year(tracker: Tracker, urn: int, term: Term) -> str | None:
     """Outcomes used for a term: the latest academic year before the term's own (a year's
     results are published after it ends, so 2026/27 terms use 2025/26 results)."""
-    o = tracker.outcomes
-    years = sorted(set(o.loc[(o["urn"] == urn) & (o["academic_year"] < term.year.label), "academic_year"].astype(str)))
+    o = school_rows(tracker, "outcomes", urn)
+    years = sorted(set(o.loc[o["academic_year"] < term.year.label, "academic_year"].astype(str)))
     return years[-1] if years else None
 
 
 def _target(tracker: Tracker, urn: int, year: str, measure: str, group: str = ALL) -> float | None:
-    t = tracker.targets
-    hit = t.loc[(t["urn"] == urn) & (t["academic_year"] == year) & (t["measure"] == measure) & (t["pupil_group"] == group), "target"]
+    t = school_rows(tracker, "targets", urn)
+    hit = t.loc[(t["academic_year"] == year) & (t["measure"] == measure) & (t["pupil_group"] == group), "target"]
     return num(hit.iloc[0]) if len(hit) else None
 
 
@@ -223,8 +223,8 @@ def suggest_qi2(tracker: Tracker, urn: int, term: Term) -> Suggestion:
 
 def _attendance_rows(tracker: Tracker, urn: int, term: Term) -> pd.DataFrame:
     """All-pupils attendance rows for a school up to and including a term, oldest first."""
-    a = tracker.attendance
-    rows = a.loc[(a["urn"] == urn) & (a["pupil_group"] == ALL)].copy()
+    a = school_rows(tracker, "attendance", urn)
+    rows = a.loc[a["pupil_group"] == ALL].copy()
     if rows.empty:
         return rows
     rows["_term"] = [Term.of(y, t) for y, t in zip(rows["academic_year"], rows["term"], strict=True)]
@@ -349,12 +349,19 @@ def no_data_source(key: str) -> Suggestion:
     return Suggestion(key, None, f"{NO_EVIDENCE}: the tracker has no data for {indicator(key).name}; a reviewer's judgement is needed")
 
 
-def suggest(tracker: Tracker, urn: int, term: Term, key: str, found: list[ofsted.Inspection] | None = None) -> Suggestion:
-    """The data suggestion for one indicator, or "no evidence"."""
+def suggest(tracker: Tracker, urn: int, term: Term, key: str, found: list[ofsted.Inspection] | None = None, memo: dict | None = None) -> Suggestion:
+    """The data suggestion for one indicator, or "no evidence". ``memo`` (a dict kept by
+    the caller for one school) shares the outcomes suggestion between terms that use the
+    same year's results."""
     if key == "qi1":
         return suggest_qi1(tracker.policy, found if found is not None else ofsted.inspections(tracker, urn), term_end_date(tracker, term))
     if key == "qi2":
-        return suggest_qi2(tracker, urn, term)
+        if memo is None:
+            return suggest_qi2(tracker, urn, term)
+        memo_key = ("qi2", urn, outcomes_year(tracker, urn, term))
+        if memo_key not in memo:
+            memo[memo_key] = suggest_qi2(tracker, urn, term)
+        return memo[memo_key]
     if key == "qi6":
         return suggest_qi6(tracker, urn, term)
     return no_data_source(key)

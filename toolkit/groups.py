@@ -25,6 +25,8 @@ Suppression (DOMAIN.md "Data that must be handled with care"; policy
 from __future__ import annotations
 
 import math
+import weakref
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -86,19 +88,56 @@ def benchmark_phases(school_phase: str | None, key_stage: str | None = None) -> 
     return [*first, "All schools"]
 
 
+# Indexes built once per table (keyed by the table object, held weakly), so assessing a
+# large trust does not filter the whole sheet for every school and term.
+_INDEXES: dict[tuple[int, str], tuple[weakref.ref, object]] = {}
+
+
+def _indexed(frame: pd.DataFrame, kind: str, build: Callable[[pd.DataFrame], object]) -> object:
+    key = (id(frame), kind)
+    hit = _INDEXES.get(key)
+    if hit is not None and hit[0]() is frame:
+        return hit[1]
+    value = build(frame)
+    _INDEXES[key] = (weakref.ref(frame, lambda _r, k=key: _INDEXES.pop(k, None)), value)
+    return value
+
+
+def school_rows(tracker: Tracker, sheet_key: str, urn: int) -> pd.DataFrame:
+    """One school's rows of a sheet (an empty frame with the sheet's columns if none)."""
+    frame = tracker.table(sheet_key)
+
+    def build(f: pd.DataFrame) -> dict[int, pd.DataFrame]:
+        if f.empty or "urn" not in f:
+            return {}
+        return {int(u): g for u, g in f.groupby("urn", sort=False) if not pd.isna(u)}
+
+    parts = _indexed(frame, "by_urn", build)
+    return parts.get(int(urn), frame.iloc[0:0])  # type: ignore[union-attr]
+
+
+def _benchmark_index(frame: pd.DataFrame) -> dict[tuple[str, str, str], list[tuple[str, float]]]:
+    index: dict[tuple[str, str, str], list[tuple[str, float]]] = {}
+    if frame.empty:
+        return index
+    for r in frame[["academic_year", "phase", "measure", "pupil_group", "value"]].itertuples(index=False):
+        v = num(r.value)
+        if v is not None:
+            index.setdefault((str(r.measure), str(r.pupil_group), str(r.phase)), []).append((str(r.academic_year), v))
+    for values in index.values():
+        values.sort()
+    return index
+
+
 def national_figure(tracker: Tracker, academic_year: str, phases: list[str], measure: str, group: str = ALL) -> tuple[float, str] | None:
     """The national benchmark for a measure and group: this year's, or the latest earlier
     year's when this year's is not yet published. Returns (value, year used)."""
-    b = tracker.benchmarks
-    rows = b.loc[(b["measure"] == measure) & (b["pupil_group"] == group) & (b["academic_year"] <= academic_year)]
-    if rows.empty:
-        return None
+    index = _indexed(tracker.benchmarks, "benchmarks", _benchmark_index)
     for phase in phases:
-        hit = rows.loc[rows["phase"] == phase].sort_values("academic_year")
-        for _, r in hit.iloc[::-1].iterrows():
-            v = num(r["value"])
-            if v is not None:
-                return v, str(r["academic_year"])
+        found = [(y, v) for y, v in index.get((measure, group, phase), ()) if y <= academic_year]  # type: ignore[union-attr]
+        if found:
+            year, value = found[-1]
+            return value, year
     return None
 
 
@@ -166,8 +205,8 @@ def group_gaps(tracker: Tracker, urn: int, academic_year: str) -> pd.DataFrame:
     """
     policy = tracker.policy
     minimum = policy.suppression.min_group_size
-    o = tracker.outcomes
-    rows = o.loc[(o["urn"] == urn) & (o["academic_year"] == academic_year)]
+    o = school_rows(tracker, "outcomes", urn)
+    rows = o.loc[o["academic_year"] == academic_year]
     phase = _school_phase(tracker, urn)
     records: list[dict[str, object]] = []
     order = {g: i for i, g in enumerate(PUPIL_GROUPS)}

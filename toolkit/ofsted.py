@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from toolkit.groups import school_rows
 from toolkit.policy import Policy
 from toolkit.schema import sheet
 from toolkit.tracker import Tracker
@@ -109,8 +110,7 @@ def inspections(tracker: Tracker, urn: int) -> list[Inspection]:
     """Every inspection of a school under both frameworks, oldest first."""
     found: list[Inspection] = []
     legacy_spec, card_spec = sheet("ofsted_legacy"), sheet("ofsted_report_cards")
-    leg = tracker.ofsted_legacy
-    for row in leg.loc[leg["urn"] == urn].to_dict("records"):
+    for row in school_rows(tracker, "ofsted_legacy", urn).to_dict("records"):
         day = _date(row.get("inspection_date"))
         if day is None:
             continue
@@ -120,8 +120,7 @@ def inspections(tracker: Tracker, urn: int) -> list[Inspection]:
         found.append(
             Inspection(LEGACY, day, _text(row.get("inspection_type")), _text(row.get("overall_effectiveness")), areas, safeguarding, _concern(row.get("category_of_concern")))
         )
-    rc = tracker.ofsted_report_cards
-    for row in rc.loc[rc["urn"] == urn].to_dict("records"):
+    for row in school_rows(tracker, "ofsted_report_cards", urn).to_dict("records"):
         day = _date(row.get("inspection_date"))
         if day is None:
             continue

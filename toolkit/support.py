@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from toolkit.groups import school_rows
 from toolkit.policy import Policy
 from toolkit.terms import SEASONS, Term
 from toolkit.tracker import Tracker
@@ -105,8 +106,8 @@ def package_summary(package: Package) -> dict[str, Any]:
 
 def _deployed(tracker: Tracker, urn: int, term: Term) -> dict[str, float]:
     """Days planned and used this term and this year, by role, from the Deployments sheet."""
-    d = tracker.deployments
-    year_rows = d.loc[(d["urn"] == urn) & (d["academic_year"] == term.year.label)]
+    d = school_rows(tracker, "deployments", urn)
+    year_rows = d.loc[d["academic_year"] == term.year.label]
     term_rows = year_rows.loc[year_rows["term"] == term.season]
     out: dict[str, float] = {}
     for role, key in ((SIP, "sip"), (SIA, "sia")):
