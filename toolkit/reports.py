@@ -147,7 +147,8 @@ def table(
     formatters = dict(formatters or {})
     compact = len(frame) <= 15 if compact is None else compact
     classes = list(row_classes) if row_classes is not None else [""] * len(frame)
-    out = [f'<table class="report-table{" compact" if compact else ""}">']
+    wide = " wide" if len(frame.columns) >= 5 else ""
+    out = [f'<table class="report-table{" compact" if compact else ""}{wide}">']
     if caption:
         out.append(f"<caption>{escape(caption)}</caption>")
     numeric = {
