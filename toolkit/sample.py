@@ -528,34 +528,36 @@ class _Builder:
         rounds: list[tuple[str, int]] = [(YEARS[0], m) for m in sorted({*pol.progress_board_months_all, *pol.progress_board_months_high_risk}, key=lambda m: (m < 9, m))]
         rounds += [(YEARS[1], m) for m in sorted({*pol.progress_board_months_all, *pol.progress_board_months_high_risk}, key=lambda m: (m < 9, m))
                    if AcademicYear.parse(YEARS[1]).month_date(m) <= VISITS_UNTIL]
-        off_rule_done = False
+        last_pbs: dict[tuple[str, int], dt.date] = {}
         for year, month in rounds:
             first = cal.next_working(AcademicYear.parse(year).month_date(month, pol.planning_day_of_month))
-            window = [d for d in cal.school_days_between(first, first + dt.timedelta(days=14))][:8]
+            window = cal.school_days_between(first, first + dt.timedelta(days=14))[:8]
             term = term_of(first)
             members = [s for s in self.schools
                        if month in pol.progress_board_months_all
                        or (month in pol.progress_board_months_high_risk and self._is_high_risk(s.designation_at_term(*term)))]
-            if not members:
-                continue
             for s in members:
                 day = s.rng.choice(window)
                 self.pb_dates[(s.urn, year, month)] = day
                 rows.append({"meeting_type": "Progress Board", "urn": s.urn, "date": day,
                              "notes": f"Termly review of designation, targets, support package and SDP delivery ({term[1]} {year})."})
-            last_pb = max(self.pb_dates[(s.urn, year, month)] for s in members)
-            eit = cal.next_working(last_pb + dt.timedelta(days=pol.eit_days_after_progress_board))
+            if members:
+                last_pbs[(year, month)] = max(self.pb_dates[(s.urn, year, month)] for s in members)
+        # The planted off-rule EIT: the first round (spring/summer 2025/26 preferred) where both
+        # the rule's date and three days later are working days, so the slip is unambiguous.
+        gap, late = pol.eit_days_after_progress_board, pol.eit_days_after_progress_board + 3
+        candidates = sorted(last_pbs, key=lambda r: (r[0] != YEARS[0], r[1] not in (1, 3, 5, 6), rounds.index(r)))
+        off_round = next((r for r in candidates
+                          if cal.is_working(last_pbs[r] + dt.timedelta(days=gap)) and cal.is_working(last_pbs[r] + dt.timedelta(days=late))), None)
+        for key, last_pb in last_pbs.items():
+            eit = cal.next_working(last_pb + dt.timedelta(days=gap))
             note = "Designations, targets and support packages signed off after the Progress Board round."
-            late = pol.eit_days_after_progress_board + 3
-            if (not off_rule_done and year == YEARS[0] and month in (1, 3, 5, 6)
-                    and eit == last_pb + dt.timedelta(days=pol.eit_days_after_progress_board)
-                    and cal.is_working(last_pb + dt.timedelta(days=late))):
+            if key == off_round:
                 eit = last_pb + dt.timedelta(days=late)
                 note = "Meeting moved: CEO unavailable in the usual week."
-                off_rule_done = True
                 self.planted["off_rule_meetings"].append(
                     {"meeting_type": "EIT", "date": eit, "progress_board_last": last_pb, "days_after": late})
-            self.eit_dates[(year, month)] = eit
+            self.eit_dates[key] = eit
             rows.append({"meeting_type": "EIT", "urn": None, "date": eit, "notes": note})
             sc = cal.next_working(eit + dt.timedelta(days=pol.standards_committee_days_after_eit))
             rows.append({"meeting_type": "Standards Committee", "urn": None, "date": sc, "notes": "Trust-wide standards report."})
