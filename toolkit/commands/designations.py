@@ -1,0 +1,104 @@
+"""``toolkit designations TRACKER --term TERM``: every school's designation assessment.
+
+Per school: each quality indicator's judgement and its source (reviewer, data or none),
+the proposal and its chain of reasons, the agreed designation and whether it differs, the
+risk, the movement since last term and the support package. ``--format`` table (for a
+terminal), csv or json (machine-readable: the whole assessment, trust support totals and
+flags). ``--output FILE`` writes the result atomically instead of printing it. Exit code:
+0, or 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+NAME = "designations"
+HELP = "Propose each school's designation for a term, with reasons, risk, movement and support."
+DESCRIPTION = __doc__
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("tracker", type=Path, help="The trust tracker workbook (.xlsx).")
+    parser.add_argument("--term", required=True, help="The term, e.g. '2026/27 Autumn' or 2026-27-autumn.")
+    parser.add_argument("--format", choices=("table", "csv", "json"), default="table", help="Output format (default: table).")
+    parser.add_argument("--policy", type=Path, default=None, help="A policy.toml (default: the one beside the tracker, else the toolkit's).")
+    parser.add_argument("--output", type=Path, default=None, help="Write to this file (atomically) instead of standard output.")
+
+
+def render_table(frame, flags: list[str], term: str) -> str:
+    """Plain text: one block per school, then the support flags."""
+    from toolkit.indicators import indicators
+
+    lines = [f"Designations for {term}: {len(frame)} school(s)", ""]
+    for r in frame.to_dict("records"):
+        agreed = r["agreed"] if isinstance(r["agreed"], str) else "not yet agreed"
+        differs = "  (agreed differs from proposal)" if r["differs"] else ""
+        lines.append(f"{r['name']} ({r['urn']})")
+        lines.append(f"  proposed {r['proposed'] or 'no evidence'}; agreed {agreed}{differs}")
+        lines.append(f"  risk {r['risk'] or '-'}; movement {r['movement']} (previous {r['previous_designation'] or '-'})")
+        judged = ", ".join(f"QI{i.number} {r[f'{i.key}_judgement'] or 'no evidence'} [{r[f'{i.key}_source']}]" for i in indicators())
+        lines.append(f"  {judged}")
+        lines.append(f"  reasons: {r['reasons']}")
+        lines.append(f"  support: {r['support_package']}")
+        lines.append("")
+    lines.append(f"Support flags ({len(flags)})" if flags else "Support flags: none")
+    lines += [f"  - {f}" for f in flags]
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    from toolkit.designation import assess_trust, designations_frame
+    from toolkit.outputs import atomic_write
+    from toolkit.problems import InvalidInput, UnreadableFile
+    from toolkit.support import capacity_check, support_flags, trust_support
+    from toolkit.terms import Term
+    from toolkit.workbook import read_tracker
+
+    try:
+        term = Term.parse(args.term)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not args.tracker.is_file():
+        print(f"error: the tracker {args.tracker} does not exist. Check the path.", file=sys.stderr)
+        return 2
+    try:
+        tracker = read_tracker(args.tracker, policy_path=args.policy)
+    except InvalidInput as exc:
+        print(exc.report.render(), file=sys.stderr)
+        return 2
+    except UnreadableFile as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    assessments = assess_trust(tracker, term)
+    frame = designations_frame(assessments)
+    support = trust_support(tracker, term, assessments)
+    capacity = capacity_check(tracker.policy, support)
+    flags = support_flags(support, capacity)
+    if args.format == "csv":
+        text = frame.to_csv(index=False, lineterminator="\n")
+    elif args.format == "json":
+        text = json.dumps(
+            {
+                "term": term.label,
+                "tracker": tracker.file_name,
+                "tracker_sha256": tracker.sha256,
+                "policy": tracker.policy.source,
+                "schools": [a.to_dict() for a in assessments],
+                "support": json.loads(support.to_json(orient="records")),
+                "capacity": json.loads(capacity.to_json(orient="records")),
+                "flags": flags,
+            },
+            indent=2,
+        ) + "\n"
+    else:
+        text = render_table(frame, flags, term.label) + "\n"
+    if args.output:
+        atomic_write(args.output, text)
+        print(f"Wrote {len(frame)} school(s) to {args.output}.")
+    else:
+        sys.stdout.write(text)
+    return 0
