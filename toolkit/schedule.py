@@ -624,3 +624,15 @@ __all__ = [
     "non_working_visit_problems", "paperwork_deadline", "report_deadline", "report_recipients", "schedule_frame",
     "school_events", "standards_date", "upcoming_deadlines", "visit_deadlines",
 ]
+
+
+def deadline_table(events: Iterable[Event], as_of: dt.date, names: dict[int, str], days: int = 28) -> pd.DataFrame:
+    """Upcoming deadlines as people read them: date, school, what, who it goes to."""
+    up = upcoming_deadlines(events, as_of, days)
+    return pd.DataFrame({
+        "Due": [f"{d:%a} {d.day} {d:%b %Y}" if e == d else f"{d:%d %b} to {e:%d %b %Y}" for d, e in zip(up["date"], up["end"], strict=True)],
+        "School": [names.get(int(u), f"URN {int(u)}") if pd.notna(u) else "Trust" for u in up["urn"]],
+        "Deadline": up["title"].str.removeprefix("Proposed: "),
+        "Send to": up["recipients"],
+        "Proposed date": ["Yes (not yet booked)" if p else "No" for p in up["proposed"]],
+    })
