@@ -210,10 +210,12 @@ def missed_visits(checks: _Checks) -> pd.DataFrame:
     if slots.empty:
         return _frame([])
     joined = _sip_visits_in_slots(checks, slots)
+    keys = ["urn", "academic_year", "month"]
+    held = joined.assign(_held=joined["status"] == "Held").groupby(keys)["_held"].any()
+    missed = held[~held].index
+    joined = joined.set_index(keys).loc[missed].reset_index() if len(missed) else joined.iloc[0:0]
     rows = []
-    for (urn, year, month), g in joined.groupby(["urn", "academic_year", "month"], sort=True):
-        if (g["status"] == "Held").any():
-            continue
+    for (urn, year, month), g in joined.groupby(keys, sort=True):
         statuses = sorted(set(g["status"].dropna()))
         name = MONTH_NAMES[int(month) - 1]
         if statuses:
@@ -238,10 +240,12 @@ def no_learning_walk(checks: _Checks) -> pd.DataFrame:
     v = checks.visits[(checks.visits["role"] == "SIP") & (checks.visits["status"] == "Held") & (checks.visits["mode"] == "On-site")
                       & (checks.visits["visit_start"] <= checks.as_of)]
     v = v[v["visit_start"].dt.month.isin(checks.policy.calendar.minimum_visit_months)]
+    v = v.assign(_month=v["visit_start"].dt.month, _walk=v["learning_walk"].map(lambda w: w is True or w == True))  # noqa: E712
+    keys = ["urn", "academic_year", "_month"]
+    walked = v.groupby(keys)["_walk"].transform("any")
+    v = v[~walked.astype(bool)]
     rows = []
-    for (urn, year, month), g in v.groupby([v["urn"], v["academic_year"], v["visit_start"].dt.month], sort=True):
-        if (g["learning_walk"] == True).any():  # noqa: E712 - None means not recorded
-            continue
+    for (urn, year, month), g in v.groupby(keys, sort=True):
         r = g.sort_values("visit_start").iloc[0]
         recorded = "not recorded" if r["learning_walk"] is None or pd.isna(r["learning_walk"]) else "recorded as No"
         rows.append({
@@ -256,19 +260,26 @@ def no_learning_walk(checks: _Checks) -> pd.DataFrame:
 # --------------------------------------------------------------------------- allocation
 
 
-def latest_agreed_designation(tracker: Tracker, urn: int, year: AcademicYear) -> str | None:
-    """The school's latest agreed designation in ``year`` (or before it, if none yet).
+def agreed_designations(tracker: Tracker, year: AcademicYear) -> dict[int, str]:
+    """Each school's latest agreed designation in ``year`` (or before it, if none yet).
 
     Source: Strand 4 (termly assessment, signed off by EIT); read from Assessments.
     """
     a = tracker.assessments
-    a = a[(a["urn"] == urn) & a["agreed_designation"].notna()]
+    a = a[a["agreed_designation"].notna()]
     if a.empty:
-        return None
-    order = a.apply(lambda r: (AcademicYear.parse(str(r["academic_year"])).start_year, TERMS.index(str(r["term"]))), axis=1)
-    a = a.assign(_order=list(order))
-    a = a[a["_order"].map(lambda o: o[0] <= year.start_year)]
-    return None if a.empty else str(a.sort_values("_order")["agreed_designation"].iloc[-1])
+        return {}
+    start_year = a["academic_year"].map(lambda y: AcademicYear.parse(str(y)).start_year)
+    term = a["term"].map(lambda t: TERMS.index(str(t)))
+    a = a.assign(_y=start_year, _t=term)
+    a = a[a["_y"] <= year.start_year].sort_values(["_y", "_t"])
+    last = a.groupby("urn")["agreed_designation"].last()
+    return {int(u): str(d) for u, d in last.items()}
+
+
+def latest_agreed_designation(tracker: Tracker, urn: int, year: AcademicYear) -> str | None:
+    """One school's latest agreed designation for ``year`` (see ``agreed_designations``)."""
+    return agreed_designations(tracker, year).get(urn)
 
 
 def _visit_days(checks: _Checks, v: pd.DataFrame) -> pd.Series:
@@ -303,25 +314,26 @@ def _allocation_table(checks: _Checks, year: AcademicYear) -> pd.DataFrame:
     v = checks.visits
     v = v[(v["status"] == "Held") & (v["academic_year"] == year.label) & (v["visit_start"] <= checks.as_of)]
     v = v.assign(_days=_visit_days(checks, v), _term=_term_of(checks, v["visit_start"]))
+    designations = agreed_designations(checks.tracker, year)
+    sip_used = v[v["role"] == "SIP"].groupby("urn")["_days"].sum()
+    sia = v[v["role"] == "SIA"]
+    sia_used = sia.groupby("urn")["_days"].sum()
+    sia_term = sia.groupby(["urn", "_term"])["_days"].sum()
     rows = []
-    for _, s in checks.tracker.schools.iterrows():
-        urn = s["urn"]
-        designation = latest_agreed_designation(checks.tracker, int(urn), year)
+    for urn, name in zip(checks.tracker.schools["urn"], checks.tracker.schools["name"], strict=True):
+        designation = designations.get(int(urn))
         pkg = checks.policy.package(designation) if designation else None
-        mine = v[v["urn"] == urn]
-        sip_used = float(mine.loc[mine["role"] == "SIP", "_days"].sum())
-        sia = mine[mine["role"] == "SIA"]
         row = {
-            "urn": urn, "school": s["name"], "designation": designation,
+            "urn": urn, "school": name, "designation": designation,
             "sip_days_allocated": pkg.sip_days_per_year if pkg else np.nan,
             "sip_days_up_to": pkg.sip_days_up_to if pkg else None,
-            "sip_days_used": sip_used,
+            "sip_days_used": float(sip_used.get(urn, 0.0)),
             "sia_days_allocated": pkg.sia_days if pkg else np.nan,
             "sia_days_per": pkg.sia_days_per if pkg else None,
-            "sia_days_used": float(sia["_days"].sum()),
+            "sia_days_used": float(sia_used.get(urn, 0.0)),
         }
         for term in TERMS:
-            row[f"sia_days_used_{term.lower()}"] = float(sia.loc[sia["_term"] == term, "_days"].sum())
+            row[f"sia_days_used_{term.lower()}"] = float(sia_term.get((urn, term), 0.0))
         rows.append(row)
     return pd.DataFrame(rows)
 
