@@ -71,6 +71,10 @@ def run(args: argparse.Namespace) -> int:
     except UnreadableFile as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    from toolkit.schedule import non_working_visit_problems
+
+    for problem in non_working_visit_problems(tracker):
+        print(f"warning: {problem}", file=sys.stderr)
     out = findings.copy()
     for col in ("due", "actual"):
         out[col] = out[col].dt.strftime("%Y-%m-%d").where(out[col].notna(), None)
