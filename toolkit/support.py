@@ -104,7 +104,7 @@ def package_summary(package: Package) -> dict[str, Any]:
     return package.to_dict()
 
 
-def _deployed(tracker: Tracker, urn: int, term: Term) -> dict[str, float]:
+def deployed_days(tracker: Tracker, urn: int, term: Term) -> dict[str, float]:
     """Days planned and used this term and this year, by role, from the Deployments sheet."""
     d = school_rows(tracker, "deployments", urn)
     year_rows = d.loc[d["academic_year"] == term.year.label]
@@ -167,7 +167,7 @@ def trust_support(tracker: Tracker, term: str | Term, assessments: list[SchoolAs
             rows.append(row | {"flags": "no designation: no package"})
             continue
         pkg = package_for(policy, a.designation)
-        dep = _deployed(tracker, a.urn, t)
+        dep = deployed_days(tracker, a.urn, t)
         flags = school_flags(policy, pkg, dep, t)
         row |= {
             "sip_days_allocated_year": pkg.sip_days_per_year,
