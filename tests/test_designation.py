@@ -244,3 +244,27 @@ def test_trust_frame_and_json():
     assert frame.loc[1, "designation"] == "Improve" and pd.isna(frame.loc[1, "agreed"])
     text = json.dumps([a.to_dict() for a in found])
     assert json.loads(text)[0]["judgements"][0]["label"] == "QI1 Ofsted categorisation"
+
+
+def test_interactive_panel_recomputes_on_a_change():
+    from toolkit.review import interactive_review
+
+    other = 900301
+    schools = pd.DataFrame([
+        {"urn": URN, "name": "A", "phase": "Primary", "membership": "Member"},
+        {"urn": other, "name": "B", "phase": "Primary", "membership": "Member"},
+    ])
+    rows = [assessment("2026/27 Autumn", ["Sustain"] * 7, agreed="Sustain"), assessment("2026/27 Autumn", ["Repair"] * 7, urn=other)]
+    t = Tracker({"schools": schools, "assessments": pd.DataFrame(rows)})
+    box = interactive_review(t, URN, "2026/27 Autumn")
+    assert box.latest_what_if().proposed == "Sustain"
+    # One Stabilise among six Sustain: median Sustain, capped 1 step above the worst -> Repair,
+    # and the package shown is Repair's.
+    box.pickers["qi6"].value = "Stabilise"
+    latest = box.latest_what_if()
+    assert latest.proposed == "Repair"
+    assert latest.proposed_package["sia_days"] == POLICY.package("Repair").sia_days
+    # Picking another school resets the what-if to that school's own judgements.
+    box.pickers["school"].value = other
+    assert box.latest_what_if().urn == other and box.latest_what_if().proposed == "Repair"
+    assert box.pickers["qi6"].value == "(as assessed)"

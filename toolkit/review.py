@@ -469,7 +469,7 @@ def what_if_summary(a: SchoolAssessment) -> HTML:
     rows += [
         ("Proposal", a.proposal_text),
         ("Risk of the proposal", a.proposed_package.get("risk", "-")),
-        ("SIP days a year", a.proposed_package.get("sip_days_per_year", "-")),
+        ("SIP days a year", f"{a.proposed_package['sip_days_per_year']:g}" if a.proposed_package else "-"),
         ("SIA days", f"{a.proposed_package['sia_days']:g} a {a.proposed_package['sia_days_per']}" if a.proposed_package else "-"),
         ("Support package for the proposal", a.proposed_package.get("summary", "-")),
     ]
@@ -490,11 +490,14 @@ def interactive_review(tracker: Tracker, urn: int, term: str | Term) -> Any:
     keep = "(as assessed)"
     pickers = {i.key: w.Dropdown(options=[keep, *tracker.policy.designations.order], value=keep, description=f"QI{i.number}", tooltip=i.name) for i in indicators()}
     summary_out, what_out = w.Output(), w.Output()
+    state: dict[str, Any] = {"resetting": False, "latest": None}
 
     def refresh_school(*_: object) -> None:
         review = review_for(tracker, school_pick.value, term_pick.value)
+        state["resetting"] = True  # resetting the pickers must not recompute seven times
         for p in pickers.values():
             p.value = keep
+        state["resetting"] = False
         summary_out.clear_output()
         with summary_out:
             from IPython.display import display
@@ -503,8 +506,10 @@ def interactive_review(tracker: Tracker, urn: int, term: str | Term) -> Any:
         refresh_what_if()
 
     def refresh_what_if(*_: object) -> None:
+        if state["resetting"]:
+            return
         overrides = {k: p.value for k, p in pickers.items() if p.value != keep}
-        result = what_if(tracker, school_pick.value, term_pick.value, overrides)
+        result = state["latest"] = what_if(tracker, school_pick.value, term_pick.value, overrides)
         what_out.clear_output()
         with what_out:
             from IPython.display import display
@@ -517,4 +522,7 @@ def interactive_review(tracker: Tracker, urn: int, term: str | Term) -> Any:
         p.observe(refresh_what_if, names="value")
     refresh_school()
     panel = w.VBox([w.HTML("<b>What if</b>: change indicator judgements"), w.GridBox(list(pickers.values()), layout=w.Layout(grid_template_columns="repeat(2, 320px)")), what_out])
-    return w.VBox([w.HBox([school_pick, term_pick]), summary_out, panel])
+    box = w.VBox([w.HBox([school_pick, term_pick]), summary_out, panel])
+    box.pickers = {"school": school_pick, "term": term_pick, **pickers}  # for tests and scripting
+    box.latest_what_if = lambda: state["latest"]
+    return box
