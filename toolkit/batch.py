@@ -88,6 +88,8 @@ class JobResult:
     evalue: str | None = None
     error_notebook: str | None = None
     message: str | None = None
+    execute_seconds: float = 0.0  # running the notebook in the warm kernel
+    render_seconds: float = 0.0  # HTML and PDF
 
     def describe(self) -> str:
         if self.ok:
@@ -329,9 +331,11 @@ def run_job(job: Job, run_dir: str, timeout: float | None) -> JobResult:
             warm_kernel=warm,
         )
         nb.metadata.setdefault("papermill", {})["input_path"] = job.notebook
+        result.execute_seconds = time.perf_counter() - started
         reports.write_report(
             nb, root / job.html, root / job.pdf if job.pdf else None, job.overrides
         )
+        result.render_seconds = time.perf_counter() - started - result.execute_seconds
         result.ok, result.html, result.pdf = True, job.html, job.pdf
         scratch.unlink(missing_ok=True)
     except PapermillExecutionError as exc:

@@ -84,7 +84,9 @@ def term_window(tracker: Tracker, term: str | Term) -> tuple[dt.date, dt.date]:
     second's end), else the calendar months of the term (Sep-Dec, Jan-Apr, May-Aug)."""
     t = _term(term)
     td = tracker.term_dates
-    rows = td.loc[(td["academic_year"] == t.year.label) & td["half_term"].astype(str).str.startswith(t.season)]
+    rows = td.loc[
+        (td["academic_year"] == t.year.label) & td["half_term"].astype(str).str.startswith(t.season)
+    ]
     starts, ends = rows["start"].dropna(), rows["end"].dropna()
     if len(starts) and len(ends):
         return pd.Timestamp(starts.min()).date(), pd.Timestamp(ends.max()).date()
@@ -93,7 +95,9 @@ def term_window(tracker: Tracker, term: str | Term) -> tuple[dt.date, dt.date]:
     return t.year.month_date(first_month, 1), last - dt.timedelta(days=last.day)
 
 
-def meetings_in_term(tracker: Tracker, term: str | Term, kind: str, urn: int | None = None) -> list[dt.date]:
+def meetings_in_term(
+    tracker: Tracker, term: str | Term, kind: str, urn: int | None = None
+) -> list[dt.date]:
     """Dates of the meetings of ``kind`` (for a school, when ``urn``) within the term, in order."""
     start, end = term_window(tracker, term)
     m = tracker.meetings
@@ -104,7 +108,9 @@ def meetings_in_term(tracker: Tracker, term: str | Term, kind: str, urn: int | N
     return dates
 
 
-def meeting_for(tracker: Tracker, term: str | Term, kind: str, as_of: dt.date, urn: int | None = None) -> dt.date | None:
+def meeting_for(
+    tracker: Tracker, term: str | Term, kind: str, as_of: dt.date, urn: int | None = None
+) -> dt.date | None:
     """The meeting a paper is for: the next one in the term on or after ``as_of``, else the
     latest one held in the term, else None (no meeting recorded)."""
     dates = meetings_in_term(tracker, term, kind, urn)
@@ -114,7 +120,9 @@ def meeting_for(tracker: Tracker, term: str | Term, kind: str, as_of: dt.date, u
     return dates[-1] if dates else None
 
 
-def previous_meeting(tracker: Tracker, kind: str, before: dt.date, urn: int | None = None) -> dt.date | None:
+def previous_meeting(
+    tracker: Tracker, kind: str, before: dt.date, urn: int | None = None
+) -> dt.date | None:
     """The latest meeting of ``kind`` strictly before ``before`` (any term)."""
     m = tracker.meetings
     rows = m.loc[m["meeting_type"] == kind]
@@ -165,17 +173,45 @@ def pb_targets(tracker: Tracker, urn: int, term: str | Term) -> pd.DataFrame:
         info = MEASURE_INFO.get(measure, {"key_stage": None})
         latest: object = None
         if measure in tuple(o["measure"].dropna().unique()):
-            hit = o.loc[(o["urn"] == urn) & (o["measure"] == measure) & (o["pupil_group"] == group) & (o["academic_year"] == prev_year)]
+            hit = o.loc[
+                (o["urn"] == urn)
+                & (o["measure"] == measure)
+                & (o["pupil_group"] == group)
+                & (o["academic_year"] == prev_year)
+            ]
             if len(hit):
                 latest = suppress_small(hit["value"].iloc[0], hit["cohort"].iloc[0], minimum)
         else:
-            col = {"Attendance %": "attendance_pct", "Persistent absence %": "persistent_absence_pct", "Severe absence %": "severe_absence_pct"}.get(measure)
+            col = {
+                "Attendance %": "attendance_pct",
+                "Persistent absence %": "persistent_absence_pct",
+                "Severe absence %": "severe_absence_pct",
+            }.get(measure)
             if col:
-                hit = a.loc[(a["urn"] == urn) & (a["pupil_group"] == group) & (a["academic_year"] == t.year.label) & (a["term"] == t.season)]
+                hit = a.loc[
+                    (a["urn"] == urn)
+                    & (a["pupil_group"] == group)
+                    & (a["academic_year"] == t.year.label)
+                    & (a["term"] == t.season)
+                ]
                 if len(hit):
                     latest = suppress_small(hit[col].iloc[0], hit["cohort"].iloc[0], minimum)
-        nat = national_figure(tracker, prev_year if info["key_stage"] != "All" else t.year.label, benchmark_phases(phase, info["key_stage"]), measure, group)
-        out.append({"Measure": measure, "Pupil group": group, "Target": _num(r["target"]), "Latest": latest, "National": nat[0] if nat else None})
+        nat = national_figure(
+            tracker,
+            prev_year if info["key_stage"] != "All" else t.year.label,
+            benchmark_phases(phase, info["key_stage"]),
+            measure,
+            group,
+        )
+        out.append(
+            {
+                "Measure": measure,
+                "Pupil group": group,
+                "Target": _num(r["target"]),
+                "Latest": latest,
+                "National": nat[0] if nat else None,
+            }
+        )
     return pd.DataFrame(out, columns=["Measure", "Pupil group", "Target", "Latest", "National"])
 
 
@@ -185,18 +221,27 @@ def pb_deployments(tracker: Tracker, urn: int, term: str | Term) -> pd.DataFrame
     d = tracker.deployments
     rows = d.loc[(d["urn"] == urn) & (d["academic_year"] == t.year.label) & (d["term"] == t.season)]
     out = rows[["role", "person", "days_planned", "days_used"]].rename(
-        columns={"role": "Role", "person": "Person", "days_planned": "Days planned", "days_used": "Days used"}
+        columns={
+            "role": "Role",
+            "person": "Person",
+            "days_planned": "Days planned",
+            "days_used": "Days used",
+        }
     )
     return out.sort_values(["Role", "Person"]).reset_index(drop=True)
 
 
-def pb_sdp(tracker: Tracker, urn: int, term: str | Term, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+def pb_sdp(
+    tracker: Tracker, urn: int, term: str | Term, as_of: dt.date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """SDP actions by RAG (counts) and the actions needing attention: Red, Amber, or overdue
     and not Complete (Appendix B: "Monitor closely the delivery of the school development plan")."""
     t = _term(term)
     s = tracker.sdp_actions
     rows = s.loc[(s["urn"] == urn) & (s["academic_year"] == t.year.label)].copy()
-    counts = pd.DataFrame({"RAG": list(RAG_ORDER), "Actions": [int((rows["rag"] == r).sum()) for r in RAG_ORDER]})
+    counts = pd.DataFrame(
+        {"RAG": list(RAG_ORDER), "Actions": [int((rows["rag"] == r).sum()) for r in RAG_ORDER]}
+    )
     due = pd.to_datetime(rows["due_date"])
     overdue = due.notna() & (due < pd.Timestamp(as_of)) & (rows["rag"] != "Complete")
     attention = rows.loc[rows["rag"].isin(["Red", "Amber"]) | overdue].copy()
@@ -204,12 +249,24 @@ def pb_sdp(tracker: Tracker, urn: int, term: str | Term, as_of: dt.date) -> tupl
     attention["_o"] = attention["rag"].map({r: i for i, r in enumerate(RAG_ORDER)})
     attention = attention.sort_values(["_o", "due_date"])
     attention = attention[["rag", "priority", "action", "owner", "due_date", "Overdue"]].rename(
-        columns={"rag": "RAG", "priority": "Priority", "action": "Action", "owner": "Owner", "due_date": "Due"}
+        columns={
+            "rag": "RAG",
+            "priority": "Priority",
+            "action": "Action",
+            "owner": "Owner",
+            "due_date": "Due",
+        }
     )
     return counts, attention.reset_index(drop=True)
 
 
-def visits_between(tracker: Tracker, urn: int | None, since: dt.date | None, until: dt.date, roles: tuple[str, ...] | None = None) -> pd.DataFrame:
+def visits_between(
+    tracker: Tracker,
+    urn: int | None,
+    since: dt.date | None,
+    until: dt.date,
+    roles: tuple[str, ...] | None = None,
+) -> pd.DataFrame:
     """Held visits that ended after ``since`` and on or before ``until`` (for one school or all),
     with their Appendix D report fields."""
     v = tracker.visits
@@ -226,9 +283,22 @@ def visits_between(tracker: Tracker, urn: int | None, since: dt.date | None, unt
     return rows.drop(columns="_end").reset_index(drop=True)
 
 
-def visit_table(visits: pd.DataFrame) -> pd.DataFrame:
-    """Visits as shown in a pack: date, role, visitor, purpose, outcomes, recommendations, report sent."""
-    return pd.DataFrame(
+VISIT_COLUMNS = (
+    "Date",
+    "Role",
+    "Visitor",
+    "Purpose",
+    "Outcomes",
+    "Recommendations",
+    "Recommended designation",
+    "Report sent",
+)
+
+
+def visit_table(visits: pd.DataFrame, columns: tuple[str, ...] = VISIT_COLUMNS) -> pd.DataFrame:
+    """Visits as shown in a pack (Appendix D fields): date, role, visitor, purpose, outcomes,
+    recommendations, recommended designation, report sent; ``columns`` picks some."""
+    table = pd.DataFrame(
         {
             "Date": visits["visit_start"].map(_fmt_date),
             "Role": visits["role"],
@@ -240,9 +310,36 @@ def visit_table(visits: pd.DataFrame) -> pd.DataFrame:
             "Report sent": visits["report_sent"].map(_fmt_date),
         }
     )
+    return table[list(columns)]
 
 
-def pb_visits(tracker: Tracker, urn: int, term: str | Term, as_of: dt.date) -> tuple[dt.date | None, pd.DataFrame]:
+def school_view(tracker: Tracker, urn: int) -> Tracker:
+    """The tracker cut down to one school's rows (trust-wide rows, with no URN, are kept).
+
+    Per-school checks (compliance, support) then cost the same whatever the size of the
+    trust, so a batch of N schools' packs costs O(N), not O(N^2).
+    """
+    from dataclasses import replace
+
+    tables = {}
+    for key, frame in tracker.tables.items():
+        if "urn" in frame.columns:
+            tables[key] = frame.loc[(frame["urn"] == urn) | frame["urn"].isna()]
+        else:
+            tables[key] = frame
+    return replace(tracker, tables=tables)
+
+
+def headline_groups(frame: pd.DataFrame) -> pd.DataFrame:
+    """The pupil-group table restricted to the headline measures (``HEADLINE_MEASURES``),
+    so a pack shows the groups on the measures the board tracks, not every measure."""
+    headline = {m for measures in HEADLINE_MEASURES.values() for m in measures}
+    return frame.loc[frame["measure"].isin(list(headline))].reset_index(drop=True)
+
+
+def pb_visits(
+    tracker: Tracker, urn: int, term: str | Term, as_of: dt.date
+) -> tuple[dt.date | None, pd.DataFrame]:
     """Visit reports since the school's previous Progress Board, up to ``as_of``.
 
     Appendix B: PB "receives reports ... from individual SIP, School Improvement Adviser,
@@ -265,19 +362,25 @@ def pb_attendance(tracker: Tracker, urn: int, term: str | Term) -> pd.DataFrame:
     a = tracker.attendance
     rows = a.loc[(a["urn"] == urn) & (a["pupil_group"] == ALL)].copy()
     rows["_t"] = [Term.of(y, s) for y, s in zip(rows["academic_year"], rows["term"], strict=True)]
-    rows = rows.loc[rows["_t"].map(lambda x: (x.year.start_year, x.index) <= (t.year.start_year, t.index))]
+    rows = rows.loc[
+        rows["_t"].map(lambda x: (x.year.start_year, x.index) <= (t.year.start_year, t.index))
+    ]
     rows = rows.sort_values("_t", key=lambda s: s.map(lambda x: (x.year.start_year, x.index)))
     phases = benchmark_phases(_phase(tracker, urn))
     out = []
     for r in rows.to_dict("records"):
         nat = national_figure(tracker, str(r["academic_year"]), phases, "Attendance %", ALL)
-        nat_pa = national_figure(tracker, str(r["academic_year"]), phases, "Persistent absence %", ALL)
+        nat_pa = national_figure(
+            tracker, str(r["academic_year"]), phases, "Persistent absence %", ALL
+        )
         out.append(
             {
                 "Term": r["_t"].label,
                 "Attendance %": suppress_small(r["attendance_pct"], r["cohort"], minimum),
                 "National attendance %": nat[0] if nat else None,
-                "Persistent absence %": suppress_small(r["persistent_absence_pct"], r["cohort"], minimum),
+                "Persistent absence %": suppress_small(
+                    r["persistent_absence_pct"], r["cohort"], minimum
+                ),
                 "National persistent absence %": nat_pa[0] if nat_pa else None,
                 "Suspensions": suppress_small(r["suspensions"], r["cohort"], minimum),
             }
@@ -296,21 +399,29 @@ def pb_risks(tracker: Tracker, assessment: Any, term: str | Term, as_of: dt.date
     if tracker.policy.is_high_risk(assessment.designation):
         risks.append(f"Designated {assessment.designation} ({assessment.risk}).")
     if assessment.differs:
-        risks.append(f"EIT agreed {assessment.agreed} where the toolkit proposes {assessment.proposed}.")
+        risks.append(
+            f"EIT agreed {assessment.agreed} where the toolkit proposes {assessment.proposed}."
+        )
     if assessment.movement == "down":
-        risks.append(f"Designation moved down from {assessment.previous_designation} since {assessment.previous_term}.")
+        risks.append(
+            f"Designation moved down from {assessment.previous_designation} since {assessment.previous_term}."
+        )
     _, attention = pb_sdp(tracker, assessment.urn, t, as_of)
     red = int((attention["RAG"] == "Red").sum())
     overdue = int((attention["Overdue"] == "Yes").sum())
     if red:
         risks.append(f"{red} school development plan action(s) rated Red.")
     if overdue:
-        risks.append(f"{overdue} school development plan action(s) past their due date and not complete.")
+        risks.append(
+            f"{overdue} school development plan action(s) past their due date and not complete."
+        )
     support = trust_support(tracker, t, [assessment])
-    for flag in str(support["flags"].iloc[0] if "flags" in support and len(support) else "").split("; "):
+    for flag in str(support["flags"].iloc[0] if "flags" in support and len(support) else "").split(
+        "; "
+    ):
         if flag:
             risks.append(f"Support: {flag}.")
-    findings = compliance(tracker, as_of=as_of, year=t.year)
+    findings = compliance(school_view(tracker, assessment.urn), as_of=as_of, year=t.year)
     mine = findings.loc[findings["urn"] == assessment.urn]
     for kind, n in mine["kind"].value_counts().items():
         risks.append(f"Calendar: {FINDING_KINDS.get(kind, kind)} x{n}.")
@@ -364,7 +475,9 @@ def lsip_reports(tracker: Tracker, window: EitWindow) -> pd.DataFrame:
     return table.sort_values(["School", "Date"], kind="stable").reset_index(drop=True)
 
 
-def recommendation_differs(tracker: Tracker, window: EitWindow, designations: dict[int, str | None]) -> pd.DataFrame:
+def recommendation_differs(
+    tracker: Tracker, window: EitWindow, designations: dict[int, str | None]
+) -> pd.DataFrame:
     """SIP reports in the window whose recommended designation differs from the school's
     current one (the designation in force: agreed, else proposed)."""
     rows = visits_between(tracker, None, window.previous, window.until, roles=("SIP",))
@@ -399,7 +512,9 @@ def compliance_table(findings: pd.DataFrame, kinds: tuple[str, ...] | None = Non
             "Reference": rows["ref"],
             "Due": rows["due"].map(_fmt_date),
             "Actual": rows["actual"].map(_fmt_date),
-            "Working days late": rows["working_days_late"].astype("object").where(rows["working_days_late"].notna(), None),
+            "Working days late": rows["working_days_late"]
+            .astype("object")
+            .where(rows["working_days_late"].notna(), None),
             "Detail": rows["detail"],
         }
     ).reset_index(drop=True)
@@ -429,8 +544,20 @@ def risk_counts(frame: pd.DataFrame, policy: Any) -> pd.DataFrame:
     """How many schools at each risk level and designation (a count of schools, not pupils)."""
     rows = []
     for d in policy.designations.order:
-        rows.append({"Designation": d, "Risk": policy.risk(d), "Schools": int((frame["designation"] == d).sum())})
-    rows.append({"Designation": "none", "Risk": "not assessed", "Schools": int(frame["designation"].isna().sum())})
+        rows.append(
+            {
+                "Designation": d,
+                "Risk": policy.risk(d),
+                "Schools": int((frame["designation"] == d).sum()),
+            }
+        )
+    rows.append(
+        {
+            "Designation": "none",
+            "Risk": "not assessed",
+            "Schools": int(frame["designation"].isna().sum()),
+        }
+    )
     return pd.DataFrame(rows)
 
 
@@ -457,10 +584,22 @@ def standards_outcomes(tracker: Tracker, term: str | Term) -> pd.DataFrame:
                 if hit.empty:
                     continue
                 value = suppress_small(hit["value"].iloc[0], hit["cohort"].iloc[0], minimum)
-                nat = national_figure(tracker, year, benchmark_phases(_phase(tracker, int(urn)), ks), measure, ALL)
-                target = tg.loc[(tg["urn"] == urn) & (tg["academic_year"] == year) & (tg["measure"] == measure) & (tg["pupil_group"] == ALL), "target"]
+                nat = national_figure(
+                    tracker, year, benchmark_phases(_phase(tracker, int(urn)), ks), measure, ALL
+                )
+                target = tg.loc[
+                    (tg["urn"] == urn)
+                    & (tg["academic_year"] == year)
+                    & (tg["measure"] == measure)
+                    & (tg["pupil_group"] == ALL),
+                    "target",
+                ]
                 nat_v = nat[0] if nat else None
-                gap = None if value == SUPPRESSED or value is None or nat_v is None else float(value) - nat_v
+                gap = (
+                    None
+                    if value == SUPPRESSED or value is None or nat_v is None
+                    else float(value) - nat_v
+                )
                 out.append(
                     {
                         "School": name,
@@ -472,7 +611,18 @@ def standards_outcomes(tracker: Tracker, term: str | Term) -> pd.DataFrame:
                         "Target": _num(target.iloc[0]) if len(target) else None,
                     }
                 )
-    return pd.DataFrame(out, columns=["School", "Year", "Measure", "School value", "National", "Gap to national", "Target"])
+    return pd.DataFrame(
+        out,
+        columns=[
+            "School",
+            "Year",
+            "Measure",
+            "School value",
+            "National",
+            "Gap to national",
+            "Target",
+        ],
+    )
 
 
 def standards_attendance(tracker: Tracker, term: str | Term) -> pd.DataFrame:
@@ -484,7 +634,12 @@ def standards_attendance(tracker: Tracker, term: str | Term) -> pd.DataFrame:
     a, tg = tracker.attendance, tracker.targets
     out = []
     for urn, name in zip(tracker.schools["urn"], tracker.schools["name"], strict=True):
-        hit = a.loc[(a["urn"] == urn) & (a["pupil_group"] == ALL) & (a["academic_year"] == t.year.label) & (a["term"] == t.season)]
+        hit = a.loc[
+            (a["urn"] == urn)
+            & (a["pupil_group"] == ALL)
+            & (a["academic_year"] == t.year.label)
+            & (a["term"] == t.season)
+        ]
         if hit.empty:
             continue
         r = hit.iloc[0]
@@ -493,7 +648,13 @@ def standards_attendance(tracker: Tracker, term: str | Term) -> pd.DataFrame:
         nat_pa = national_figure(tracker, t.year.label, phases, "Persistent absence %", ALL)
 
         def target(measure: str, urn: object = urn) -> float | None:
-            hit_t = tg.loc[(tg["urn"] == urn) & (tg["academic_year"] == t.year.label) & (tg["measure"] == measure) & (tg["pupil_group"] == ALL), "target"]
+            hit_t = tg.loc[
+                (tg["urn"] == urn)
+                & (tg["academic_year"] == t.year.label)
+                & (tg["measure"] == measure)
+                & (tg["pupil_group"] == ALL),
+                "target",
+            ]
             return _num(hit_t.iloc[0]) if len(hit_t) else None
 
         out.append(
@@ -502,7 +663,9 @@ def standards_attendance(tracker: Tracker, term: str | Term) -> pd.DataFrame:
                 "Attendance %": suppress_small(r["attendance_pct"], r["cohort"], minimum),
                 "National": nat[0] if nat else None,
                 "Target": target("Attendance %"),
-                "Persistent absence %": suppress_small(r["persistent_absence_pct"], r["cohort"], minimum),
+                "Persistent absence %": suppress_small(
+                    r["persistent_absence_pct"], r["cohort"], minimum
+                ),
                 "National PA": nat_pa[0] if nat_pa else None,
                 "Target PA": target("Persistent absence %"),
             }
@@ -538,14 +701,40 @@ def school_summary(tracker: Tracker, term: str | Term, as_of: dt.date) -> pd.Dat
     frame = designations_frame(assessments)
     support = trust_support(tracker, t, assessments)
     findings = compliance(tracker, as_of=as_of, year=t.year)
-    keep = ["urn", "name", "membership", "term", "proposed", "agreed", "differs", "designation", "risk", "previous_designation", "movement", "support_package"]
+    keep = [
+        "urn",
+        "name",
+        "membership",
+        "term",
+        "proposed",
+        "agreed",
+        "differs",
+        "designation",
+        "risk",
+        "previous_designation",
+        "movement",
+        "support_package",
+    ]
     out = frame[[c for c in keep if c in frame.columns]].copy()
-    sup_cols = [c for c in support.columns if c.startswith(("sip_", "sia_", "dhts_", "directors_")) or c == "flags"]
-    out = out.merge(support[["urn", *sup_cols]].rename(columns={"flags": "support_flags"}), on="urn", how="left")
-    counts = findings.groupby(["urn", "kind"]).size().unstack(fill_value=0) if len(findings) else pd.DataFrame()
+    sup_cols = [
+        c
+        for c in support.columns
+        if c.startswith(("sip_", "sia_", "dhts_", "directors_")) or c == "flags"
+    ]
+    out = out.merge(
+        support[["urn", *sup_cols]].rename(columns={"flags": "support_flags"}), on="urn", how="left"
+    )
+    counts = (
+        findings.groupby(["urn", "kind"]).size().unstack(fill_value=0)
+        if len(findings)
+        else pd.DataFrame()
+    )
     for kind in FINDING_KINDS:
         col = f"compliance_{kind}"
-        out[col] = [int(counts.loc[u, kind]) if (u in counts.index and kind in counts.columns) else 0 for u in out["urn"]]
+        out[col] = [
+            int(counts.loc[u, kind]) if (u in counts.index and kind in counts.columns) else 0
+            for u in out["urn"]
+        ]
     out["compliance_findings"] = out[[f"compliance_{k}" for k in FINDING_KINDS]].sum(axis=1)
     out["as_of"] = as_of.isoformat()
     return out
@@ -565,7 +754,15 @@ def designation_summary(assessment: Any) -> pd.DataFrame:
         ("EIT sign-off", _fmt_date(a.eit_signoff_date) if a.eit_signoff_date else ""),
         ("Rationale", a.rationale or ""),
         ("Previous term", f"{a.previous_designation or 'none'} ({a.previous_term})"),
-        ("Movement", {"up": "improved", "down": "declined", "same": "no change", "new": "first assessment"}.get(a.movement, a.movement)),
+        (
+            "Movement",
+            {
+                "up": "improved",
+                "down": "declined",
+                "same": "no change",
+                "new": "first assessment",
+            }.get(a.movement, a.movement),
+        ),
     ]
     if a.exit_rule:
         rows.append(("Exit from High risk", a.exit_rule))
@@ -574,14 +771,32 @@ def designation_summary(assessment: Any) -> pd.DataFrame:
 
 def designation_history(assessment: Any) -> pd.DataFrame:
     """The designation term by term (proposed, agreed, in force, risk)."""
-    h = pd.DataFrame(list(assessment.history), columns=["term", "proposed", "agreed", "designation", "risk", "differs"])
+    h = pd.DataFrame(
+        list(assessment.history),
+        columns=["term", "proposed", "agreed", "designation", "risk", "differs"],
+    )
     return h.rename(
-        columns={"term": "Term", "proposed": "Proposed", "agreed": "Agreed", "designation": "In force", "risk": "Risk", "differs": "Agreed differs"}
+        columns={
+            "term": "Term",
+            "proposed": "Proposed",
+            "agreed": "Agreed",
+            "designation": "In force",
+            "risk": "Risk",
+            "differs": "Agreed differs",
+        }
     ).assign(**{"Agreed differs": lambda d: d["Agreed differs"].map({True: "Yes", False: ""})})
 
 
 def judgements_table(assessment: Any) -> pd.DataFrame:
     """The seven indicator judgements with their source (reviewer, data or none)."""
     return pd.DataFrame(
-        [{"Indicator": j.label, "Judgement": j.judgement or "no evidence", "Source": j.source, "Why": j.reason} for j in assessment.judgements]
+        [
+            {
+                "Indicator": j.label,
+                "Judgement": j.judgement or "no evidence",
+                "Source": j.source,
+                "Why": j.reason,
+            }
+            for j in assessment.judgements
+        ]
     )

@@ -23,18 +23,37 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it like 2026-11-23") from None
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date; write it like 2026-11-23"
+        ) from None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("tracker", type=Path, help="The trust tracker workbook (.xlsx).")
-    parser.add_argument("--term", required=True, help="The term, e.g. '2026/27 Autumn' or 2026-27-autumn.")
-    parser.add_argument("--out", type=Path, default=Path("outputs"), help="Output folder (default: outputs).")
-    parser.add_argument("--workers", type=int, default=None, help="Worker processes (default: one per core).")
-    parser.add_argument("--timeout", type=float, default=600, help="Seconds a notebook cell may run (default 600).")
-    parser.add_argument("--schools", type=int, nargs="+", metavar="URN", help="Only these schools' reports.")
-    parser.add_argument("--as-of", type=_date, default=None, help="The date reports are 'as of' (default: today).")
-    parser.add_argument("--policy", type=Path, default=None, help="A policy.toml (default: the one beside the tracker).")
+    parser.add_argument(
+        "--term", required=True, help="The term, e.g. '2026/27 Autumn' or 2026-27-autumn."
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("outputs"), help="Output folder (default: outputs)."
+    )
+    parser.add_argument(
+        "--workers", type=int, default=None, help="Worker processes (default: one per core)."
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=600, help="Seconds a notebook cell may run (default 600)."
+    )
+    parser.add_argument(
+        "--schools", type=int, nargs="+", metavar="URN", help="Only these schools' reports."
+    )
+    parser.add_argument(
+        "--as-of", type=_date, default=None, help="The date reports are 'as of' (default: today)."
+    )
+    parser.add_argument(
+        "--policy",
+        type=Path,
+        default=None,
+        help="A policy.toml (default: the one beside the tracker).",
+    )
     parser.add_argument("--no-progress", action="store_true", help="Do not show the progress bar.")
 
 
@@ -100,8 +119,12 @@ def run(args: argparse.Namespace) -> int:
     )
     elapsed = time.perf_counter() - started
     ok = sum(r.ok for r in outcome.results.values())
-    print(f"{ok} of {len(plan.jobs)} reports made in {elapsed:.1f} s: {outcome.run_dir / 'index.html'}")
-    problems = [f"notebook {nb} is missing from {batch.NOTEBOOKS_DIR}" for nb in plan.missing] + data_problems
+    print(
+        f"{ok} of {len(plan.jobs)} reports made in {elapsed:.1f} s: {outcome.run_dir / 'index.html'}"
+    )
+    problems = [
+        f"notebook {nb} is missing from {batch.NOTEBOOKS_DIR}" for nb in plan.missing
+    ] + data_problems
     problems += [r.describe() for r in outcome.failures]
     if problems:
         print(f"\n{len(problems)} problem(s):", file=sys.stderr)
