@@ -107,3 +107,34 @@ def test_trust_totals_against_capacity():
     assert "Trust-wide SIA days this term: over capacity: 100 allocated, capacity 60" in flags
     policy = POLICY.model_copy(update={"capacity": POLICY.capacity.model_copy(update={"include_prospective_joiners": True})})
     assert capacity_check(policy, support).set_index("resource").loc["MAT-wide Deputy Headteachers (at least)", "allocated"] == 6
+
+
+def test_year_allocation_follows_the_designation_term_by_term():
+    from toolkit.support import year_allocation
+
+    # Repair, Repair, Improve: SIA 20 + 20 + 10/3 (a third of Improve's 10 a year); SIP 10 throughout.
+    sip, sia = year_allocation(POLICY, ["Repair", "Repair", "Improve"])
+    assert sip == pytest.approx(10)
+    assert sia == pytest.approx(20 + 20 + 10 / 3)
+
+
+def test_a_school_leaving_high_risk_mid_year_is_not_flagged_for_its_earlier_sia_days():
+    # Repair in autumn and spring (20 SIA days a term each), Improve from summer: 38 SIA days
+    # planned in the year is within 43.3, though above Improve's 10 a year on its own.
+    term = Term.parse("2025/26 Summer")
+    schools = pd.DataFrame([{"urn": 1, "name": "Millbrook", "phase": "Secondary", "membership": "Member"}])
+    rows = []
+    for season, d in (("Autumn", "Repair"), ("Spring", "Repair"), ("Summer", "Improve")):
+        rows.append({"urn": 1, "academic_year": "2025/26", "term": season, "agreed_designation": d} | {f"qi{i}_judgement": d for i in range(1, 8)})
+    dep = pd.DataFrame([
+        {"urn": 1, "academic_year": "2025/26", "term": s, "person": "Sam SIA", "role": "SIA", "days_planned": n, "days_used": n}
+        for s, n in (("Autumn", 18), ("Spring", 18), ("Summer", 2))
+    ])
+    t = Tracker({"schools": schools, "assessments": pd.DataFrame(rows), "deployments": dep})
+    frame = trust_support(t, term, assess_trust(t, term))
+    assert frame.loc[0, "designation"] == "Improve"
+    assert frame.loc[0, "flags"] == ""
+    # 48 planned would be above it.
+    t.tables["deployments"] = pd.concat([dep, pd.DataFrame([{"urn": 1, "academic_year": "2025/26", "term": "Summer", "person": "Other SIA", "role": "SIA", "days_planned": 10, "days_used": 10}])])
+    frame = trust_support(t, term, assess_trust(t, term))
+    assert frame.loc[0, "flags"] == "over-allocation: SIA days planned 48 in 2025/26, above the 2025/26 allocation (Repair / Repair / Improve) of 43.3"

@@ -39,7 +39,7 @@ from toolkit.groups import (
 )
 from toolkit.indicators import indicators
 from toolkit.reports import HTML, bullet_list, callout, escape, heading, table, text
-from toolkit.support import deployed_days, package_for, school_flags
+from toolkit.support import deployed_days, designations_in_year, package_for, school_flags
 from toolkit.terms import Term
 from toolkit.tracker import Tracker
 
@@ -378,7 +378,7 @@ def support_section(review: DesignationReview) -> HTML:
         parts += [heading(f"Deployments {review.term.year.label}", 3), table(dep, compact=False)]
     else:
         parts.append(text(f"No deployments recorded for {review.term.year.label}."))
-    flags = school_flags(policy, pkg, deployed_days(review.tracker, review.urn, review.term), review.term)
+    flags = school_flags(policy, pkg, deployed_days(review.tracker, review.urn, review.term), review.term, designations_in_year(a, review.term))
     if flags:
         parts += [heading("Flags", 3), bullet_list(flags)]
     if a.proposed and a.proposed != a.designation:

@@ -122,26 +122,46 @@ def deployed_days(tracker: Tracker, urn: int, term: Term) -> dict[str, float]:
     return out
 
 
-def school_flags(policy: Policy, package: Package, deployed: dict[str, Any], term: Term) -> list[str]:
+def year_allocation(policy: Policy, designations: list[str]) -> tuple[float, float]:
+    """SIP and SIA days allocated for a year in which the designation may change: a third
+    of each term's yearly allowance (or the termly SIA days) under that term's designation.
+    ``designations`` gives the three terms' designations (later terms: the current one).
+    Worked example: Repair, Repair, Improve -> SIA 20 + 20 + 10/3 = 43.3 days; SIP 10."""
+    sip = sia = 0.0
+    for d in designations:
+        p = package_for(policy, d)
+        sip += p.sip_days_per_year / len(SEASONS)
+        sia += p.sia_days_per_term
+    return sip, sia
+
+
+def school_flags(policy: Policy, package: Package, deployed: dict[str, Any], term: Term, year_designations: list[str] | None = None) -> list[str]:
     """Over-allocation and under-delivery for one school (Strand 4: support "based on need,
     not entitlement" so planned days above the allocation need an EIT decision).
 
-    - over-allocation: SIP days planned in the year above ``sip_days_per_year``; SIA days
-      planned above the allocation (per term or per year as the package says); more
-      MAT-wide Deputy Headteachers deployed than the package's maximum.
+    - over-allocation: SIP days planned in the year above the year's allocation; SIA days
+      planned in the term above a termly allocation, or in the year above a yearly one;
+      more MAT-wide Deputy Headteachers deployed than the package's maximum. The year's
+      allocation follows the designation term by term (``year_allocation``) when
+      ``year_designations`` is given, else the current package for the whole year.
     - under-delivery: for any SIT member in the term, days used below
       ``capacity.under_delivery_ratio`` of days planned.
     """
     flags: list[str] = []
     d = package.designation
-    if deployed["sip_planned_year"] > package.sip_days_per_year:
-        flags.append(f"over-allocation: SIP days planned {deployed['sip_planned_year']:g} in {term.year.label}, above the {d} allocation of {package.sip_days_per_year:g}")
-    if package.sia_days_per == "term":
-        planned, cap, per = deployed["sia_planned_term"], package.sia_days, term.label
+    if year_designations:
+        sip_year, sia_year = year_allocation(policy, year_designations)
+        changed = len(set(year_designations)) > 1
     else:
-        planned, cap, per = deployed["sia_planned_year"], package.sia_days, term.year.label
-    if planned > cap:
-        flags.append(f"over-allocation: SIA days planned {planned:g} in {per}, above the {d} allocation of {cap:g}")
+        sip_year, sia_year, changed = package.sip_days_per_year, package.sia_days_per_year, False
+    which = f"the {term.year.label} allocation ({' / '.join(year_designations)})" if changed and year_designations else f"the {d} allocation"
+    if deployed["sip_planned_year"] > sip_year + 1e-9:
+        flags.append(f"over-allocation: SIP days planned {deployed['sip_planned_year']:g} in {term.year.label}, above {which} of {sip_year:g}")
+    if package.sia_days_per == "term":
+        if deployed["sia_planned_term"] > package.sia_days:
+            flags.append(f"over-allocation: SIA days planned {deployed['sia_planned_term']:g} in {term.label}, above the {d} allocation of {package.sia_days:g}")
+    elif deployed["sia_planned_year"] > sia_year + 1e-9:
+        flags.append(f"over-allocation: SIA days planned {deployed['sia_planned_year']:g} in {term.year.label}, above {which} of {sia_year:.3g}")
     if deployed["dhts_term"] > package.mat_wide_dhts_max:
         flags.append(f"over-allocation: {deployed['dhts_term']:g} MAT-wide Deputy Headteachers deployed in {term.label}; the {d} package has {package.mat_wide_dhts_max}")
     rows = deployed["_term_rows"]
@@ -153,6 +173,19 @@ def school_flags(policy: Policy, package: Package, deployed: dict[str, Any], ter
         if used_d < ratio * planned_d:
             flags.append(f"under-delivery: {r['role']} days used {used_d:g} of {planned_d:g} planned in {term.label} (below {ratio:.0%})")
     return flags
+
+
+def designations_in_year(assessment: SchoolAssessment, term: Term) -> list[str] | None:
+    """The designation in force in each term of the term's academic year (from the
+    assessment's history; a term not assessed, or still to come, takes the current one)."""
+    if not assessment.designation:
+        return None
+    by_term = {h["term"]: h["designation"] for h in assessment.history}
+    out = []
+    for i in range(len(SEASONS)):
+        label = Term(term.year, i).label
+        out.append(by_term.get(label) if i <= term.index and by_term.get(label) else assessment.designation)
+    return out
 
 
 def trust_support(tracker: Tracker, term: str | Term, assessments: list[SchoolAssessment]) -> pd.DataFrame:
@@ -168,7 +201,7 @@ def trust_support(tracker: Tracker, term: str | Term, assessments: list[SchoolAs
             continue
         pkg = package_for(policy, a.designation)
         dep = deployed_days(tracker, a.urn, t)
-        flags = school_flags(policy, pkg, dep, t)
+        flags = school_flags(policy, pkg, dep, t, designations_in_year(a, t))
         row |= {
             "sip_days_allocated_year": pkg.sip_days_per_year,
             "sip_days_planned_year": dep["sip_planned_year"],
