@@ -17,7 +17,15 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from toolkit import ofsted
-from toolkit.groups import ALL, benchmark_phases, group_gaps, national_figure, num, school_rows
+from toolkit.groups import (
+    ALL,
+    benchmark_phases,
+    group_gaps,
+    indexed,
+    national_figure,
+    num,
+    school_rows,
+)
 from toolkit.indicators import descriptor_text, indicator
 from toolkit.policy import Policy
 from toolkit.schema import MEASURE_INFO
@@ -98,12 +106,22 @@ def term_end_date(tracker: Tracker, term: Term) -> dt.date:
     """The last day of a term: the end of its second half term in the Term dates sheet, or
     a fixed fallback (31 Dec, 15 Apr, 31 Jul) when the tracker has none. Inspections and
     data on or before this date count for the term's assessment."""
-    td = tracker.term_dates
-    hit = td.loc[(td["academic_year"] == term.year.label) & (td["half_term"] == f"{term.season} 2"), "end"]
-    if len(hit) and not pd.isna(hit.iloc[0]):
-        return pd.Timestamp(hit.iloc[0]).date()
+    ends = indexed(tracker.term_dates, "term_ends", _term_ends)
+    found = ends.get((term.year.label, f"{term.season} 2"))  # type: ignore[union-attr]
+    if found is not None:
+        return found
     month, day = _FALLBACK_END[term.season]
     return term.year.month_date(month, day)
+
+
+def _term_ends(frame: pd.DataFrame) -> dict[tuple[str, str], dt.date]:
+    if frame.empty:
+        return {}
+    return {
+        (str(y), str(h)): pd.Timestamp(e).date()
+        for y, h, e in zip(frame["academic_year"].tolist(), frame["half_term"].tolist(), frame["end"].tolist(), strict=True)
+        if e is not None and not pd.isna(e)
+    }
 
 
 # ----------------------------------------------------------------------------- QI1
@@ -151,8 +169,10 @@ def outcomes_year(tracker: Tracker, urn: int, term: Term) -> str | None:
 
 def _target(tracker: Tracker, urn: int, year: str, measure: str, group: str = ALL) -> float | None:
     t = school_rows(tracker, "targets", urn)
-    hit = t.loc[(t["academic_year"] == year) & (t["measure"] == measure) & (t["pupil_group"] == group), "target"]
-    return num(hit.iloc[0]) if len(hit) else None
+    if t.empty:
+        return None
+    found = dict(zip(zip(t["academic_year"].tolist(), t["measure"].tolist(), t["pupil_group"].tolist(), strict=True), t["target"].tolist(), strict=True))
+    return num(found.get((year, measure, group)))
 
 
 def suggest_qi2(tracker: Tracker, urn: int, term: Term) -> Suggestion:
@@ -175,7 +195,8 @@ def suggest_qi2(tracker: Tracker, urn: int, term: Term) -> Suggestion:
     steps: list[str] = []
     parts: list[str] = []
     facts: list[dict[str, object]] = []
-    for r in gaps.loc[gaps["pupil_group"] == ALL].to_dict("records"):
+    records = gaps.to_dict("records")
+    for r in (r for r in records if r["pupil_group"] == ALL):
         measure = str(r["measure"])
         th = outcome_thresholds(policy, measure)
         value, nat = num(r["value"]), num(r["national"])
@@ -199,7 +220,7 @@ def suggest_qi2(tracker: Tracker, urn: int, term: Term) -> Suggestion:
     if len(steps) > 1:
         reason += f". Best fit of {len(steps)} measures: {result}"
     worst_group: tuple[str, str, str, float, float | None] | None = None
-    for r in gaps.loc[(gaps["pupil_group"] != ALL) & ~gaps["suppressed"]].to_dict("records"):
+    for r in (r for r in records if r["pupil_group"] != ALL and not r["suppressed"]):
         th = outcome_thresholds(policy, str(r["measure"]))
         gap = num(r["gap_to_national"])
         if th is None or gap is None:
@@ -223,12 +244,17 @@ def suggest_qi2(tracker: Tracker, urn: int, term: Term) -> Suggestion:
 
 def _attendance_rows(tracker: Tracker, urn: int, term: Term) -> pd.DataFrame:
     """All-pupils attendance rows for a school up to and including a term, oldest first."""
-    a = school_rows(tracker, "attendance", urn)
+    prepared = indexed(school_rows(tracker, "attendance", urn), "all_pupils_by_term", _all_pupils_by_term)
+    keep = [t <= term for t in prepared["_term"]]  # type: ignore[index]
+    return prepared.loc[keep]  # type: ignore[union-attr]
+
+
+def _all_pupils_by_term(a: pd.DataFrame) -> pd.DataFrame:
     rows = a.loc[a["pupil_group"] == ALL].copy()
     if rows.empty:
+        rows["_term"] = pd.Series(dtype=object)
         return rows
     rows["_term"] = [Term.of(y, t) for y, t in zip(rows["academic_year"], rows["term"], strict=True)]
-    rows = rows.loc[rows["_term"] <= term]
     return rows.sort_values("_term", key=lambda s: s.map(lambda t: (t.year.start_year, t.index)))
 
 

@@ -93,7 +93,7 @@ def benchmark_phases(school_phase: str | None, key_stage: str | None = None) -> 
 _INDEXES: dict[tuple[int, str], tuple[weakref.ref, object]] = {}
 
 
-def _indexed(frame: pd.DataFrame, kind: str, build: Callable[[pd.DataFrame], object]) -> object:
+def indexed(frame: pd.DataFrame, kind: str, build: Callable[[pd.DataFrame], object]) -> object:
     key = (id(frame), kind)
     hit = _INDEXES.get(key)
     if hit is not None and hit[0]() is frame:
@@ -112,7 +112,7 @@ def school_rows(tracker: Tracker, sheet_key: str, urn: int) -> pd.DataFrame:
             return {}
         return {int(u): g for u, g in f.groupby("urn", sort=False) if not pd.isna(u)}
 
-    parts = _indexed(frame, "by_urn", build)
+    parts = indexed(frame, "by_urn", build)
     return parts.get(int(urn), frame.iloc[0:0])  # type: ignore[union-attr]
 
 
@@ -132,7 +132,7 @@ def _benchmark_index(frame: pd.DataFrame) -> dict[tuple[str, str, str], list[tup
 def national_figure(tracker: Tracker, academic_year: str, phases: list[str], measure: str, group: str = ALL) -> tuple[float, str] | None:
     """The national benchmark for a measure and group: this year's, or the latest earlier
     year's when this year's is not yet published. Returns (value, year used)."""
-    index = _indexed(tracker.benchmarks, "benchmarks", _benchmark_index)
+    index = indexed(tracker.benchmarks, "benchmarks", _benchmark_index)
     for phase in phases:
         found = [(y, v) for y, v in index.get((measure, group, phase), ()) if y <= academic_year]  # type: ignore[union-attr]
         if found:
@@ -210,20 +210,22 @@ def group_gaps(tracker: Tracker, urn: int, academic_year: str) -> pd.DataFrame:
     phase = _school_phase(tracker, urn)
     records: list[dict[str, object]] = []
     order = {g: i for i, g in enumerate(PUPIL_GROUPS)}
-    for measure, mrows in rows.groupby("measure", sort=False):
+    by_measure: dict[str, list[tuple[str, float | None, float | None, object]]] = {}
+    codes = [rows[c].tolist() if c in rows else [None] * len(rows) for c in ("value_code", "cohort_code")]
+    for m, g, n, v, vc, cc in zip(rows["measure"].tolist(), rows["pupil_group"].tolist(), rows["cohort"].tolist(), rows["value"].tolist(), *codes, strict=True):
+        by_measure.setdefault(str(m), []).append((str(g), num(n), num(v), vc if isinstance(vc, str) and vc else cc))
+    for measure, mrows in by_measure.items():
         info = MEASURE_INFO.get(str(measure), {"key_stage": None, "unit": "score"})
         ks, unit = info["key_stage"], info["unit"]
         cohorts: dict[str, float | None] = {}
         values: dict[str, float | None] = {}
         withheld: dict[str, str] = {}
-        for r in mrows.to_dict("records"):
-            g = str(r["pupil_group"])
-            cohorts[g] = num(r.get("cohort"))
-            values[g] = num(r.get("value"))
-            code = r.get("value_code") or r.get("cohort_code")
+        for g, n, v, code in mrows:
+            cohorts[g] = n
+            values[g] = v
             if isinstance(code, str) and code:
                 withheld[g] = code
-            elif values[g] is None:
+            elif v is None:
                 withheld[g] = "no value"
         hidden = suppress_cells(cohorts, withheld, policy)
         for g in sorted(cohorts, key=lambda g: order.get(g, 99)):
