@@ -181,3 +181,27 @@ def test_term_end_date_from_term_dates_or_fallback():
     td = pd.DataFrame([{"academic_year": "2026/27", "half_term": "Autumn 2", "start": pd.Timestamp("2026-11-02"), "end": pd.Timestamp("2026-12-18")}])
     assert str(evidence.term_end_date(Tracker({"term_dates": td}), AUTUMN)) == "2026-12-18"
     assert str(evidence.term_end_date(Tracker({}), AUTUMN)) == "2026-12-31"
+
+
+def test_sustain_needs_every_reportable_group_above_average():
+    # All pupils 96.0 vs national 95.1 -> Sustain on its own. Disadvantaged (40 pupils) at
+    # 92.0 is below the national figure for disadvantaged pupils (92.6) -> Improve.
+    # SEN support has 3 pupils (suppressed): its 80% must not count, nor be named.
+    def row(group: str, n: int, pct: float) -> dict:
+        return {"urn": URN, "academic_year": "2026/27", "term": "Autumn", "pupil_group": group, "cohort": n, "attendance_pct": pct}
+
+    bm = pd.DataFrame(benchmarks("2026/27", "Primary", attendance=95.1) + [
+        {"academic_year": "2026/27", "phase": "Primary", "measure": "Attendance %", "pupil_group": g, "value": v}
+        for g, v in (("Disadvantaged", 92.6), ("Not disadvantaged", 96.1), ("SEN support", 93.1), ("No SEN", 95.5), ("EHC plan", 91.1))
+    ])
+    rows = [row("All pupils", 200, 96.0), row("Disadvantaged", 40, 92.0), row("Not disadvantaged", 160, 97.0),
+            row("SEN support", 3, 80.0), row("EHC plan", 7, 95.0), row("No SEN", 190, 96.5)]
+    t = Tracker({"schools": school(), "attendance": pd.DataFrame(rows), "benchmarks": bm})
+    s = evidence.suggest_qi6(t, URN, AUTUMN)
+    assert s.designation == "Improve"
+    assert "Not every group is above average (Disadvantaged 92.0% vs 92.6%)" in s.reason
+    assert "SEN support" not in s.reason
+    # With the disadvantaged pupils at 93.0 every shown group is above average -> Sustain.
+    rows[1] = row("Disadvantaged", 40, 93.0)
+    t = Tracker({"schools": school(), "attendance": pd.DataFrame(rows), "benchmarks": bm})
+    assert evidence.suggest_qi6(t, URN, AUTUMN).designation == "Sustain"

@@ -25,6 +25,7 @@ from toolkit.groups import (
     national_figure,
     num,
     school_rows,
+    suppress_cells,
 )
 from toolkit.indicators import descriptor_text, indicator
 from toolkit.policy import Policy
@@ -337,7 +338,37 @@ def suggest_qi6(tracker: Tracker, urn: int, term: Term) -> Suggestion:
     reason = "; ".join(parts)
     if len(steps) > 1:
         reason += f". Worst of these: {result}"
+    if result == "Sustain":
+        below = groups_below_national(tracker, urn, cur_term, phases)
+        if below:
+            result = "Improve"
+            reason += (
+                f". Not every group is above average ({'; '.join(below)}), so not "
+                f"'{descriptor_text('qi6', 'Sustain').split('; ')[-1]}' -> Improve"
+            )
     return Suggestion("qi6", result, f"{reason} -> {_with_descriptor('qi6', result)}", tuple(facts))
+
+
+def groups_below_national(tracker: Tracker, urn: int, term: Term, phases: list[str]) -> list[str]:
+    """Reportable pupil groups whose attendance this term is below the national figure for
+    the same group (Sustain's descriptor: "Attendance of all groups of students is above
+    average"). Suppressed groups (see ``groups.suppress_cells``) are not used or named."""
+    a = school_rows(tracker, "attendance", urn)
+    rows = a.loc[(a["academic_year"] == term.year.label) & (a["term"] == term.season)]
+    cohorts = {str(g): num(n) for g, n in zip(rows["pupil_group"].tolist(), rows["cohort"].tolist(), strict=True)}
+    withheld = {}
+    if "cohort_code" in rows:
+        withheld = {str(g): c for g, c in zip(rows["pupil_group"].tolist(), rows["cohort_code"].tolist(), strict=True) if isinstance(c, str) and c}
+    hidden = suppress_cells(cohorts, withheld, tracker.policy)
+    out = []
+    for g, v in zip(rows["pupil_group"].tolist(), rows["attendance_pct"].tolist(), strict=True):
+        att = num(v)
+        if g == ALL or g in hidden or att is None:
+            continue
+        nat = national_figure(tracker, term.year.label, phases, "Attendance %", str(g))
+        if nat is not None and att < nat[0]:
+            out.append(f"{g} {att:.1f}% vs {nat[0]:.1f}%")
+    return out
 
 
 def _suspension_rate(rows: pd.DataFrame, cur_term: Term, period: str) -> tuple[float, bool] | None:
