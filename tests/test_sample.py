@@ -355,3 +355,17 @@ def test_larger_trust_repeats_the_patterns():
     assert (900014, "2025/26", 3) in big.planted["missed_visits"]
     assert len(big.planted["off_rule_meetings"]) == 1
     assert big.rows == generate(30, seed=5).rows
+
+
+def test_cli_writes_a_sample(tmp_path, capsys):
+    from toolkit.cli import main
+    from toolkit.sample import write_sample
+
+    out = tmp_path / "s.xlsx"
+    assert main(["sample", str(out), "--schools", "12", "--seed", "3"]) == 0
+    assert "12 schools" in capsys.readouterr().out
+    trust = write_sample(tmp_path / "again.xlsx", n_schools=12, seed=3)
+    assert len(trust.urns) == 12
+    assert out.read_bytes() == (tmp_path / "again.xlsx").read_bytes()
+    assert main(["sample", str(tmp_path / "none.xlsx"), "--schools", "0"]) == 2
+    assert not (tmp_path / "none.xlsx").exists()

@@ -130,3 +130,12 @@ def test_rows_are_written_under_headers(tmp_path):
 def test_unknown_sheet_key_is_refused():
     with pytest.raises(KeyError):
         workbook_bytes({"not_a_sheet": []})
+
+
+def test_cli_writes_the_template(tmp_path, capsys):
+    from toolkit.cli import main
+
+    out = tmp_path / "sub" / "tracker.xlsx"
+    assert main(["template", str(out)]) == 0
+    assert out.read_bytes() == TEMPLATE.read_bytes()
+    assert str(out) in capsys.readouterr().out

@@ -471,7 +471,8 @@ class _Builder:
 
     # ------------------------------------------------------------------ schools
     def _schools(self, n: int) -> list[_School]:
-        places = [a + b for a in _PLACE_A for b in _PLACE_B]
+        taken = {p.name.split()[0] for p in PATTERNS}  # no "Oakfield Primary" beside Oakfield School
+        places = [a + b for a in _PLACE_A for b in _PLACE_B if a + b not in taken]
         self.rng.shuffle(places)
         out = []
         for i in range(n):
