@@ -20,7 +20,7 @@ already gathered for the school so that it answers at once in the notebook.
 from __future__ import annotations
 
 import weakref
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -448,13 +448,9 @@ def designations_frame(assessments: list[SchoolAssessment]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def with_policy(tracker: Tracker, policy: Policy) -> Tracker:
-    """The same tracker under another policy (for --policy), without copying the tables."""
-    return replace(tracker, policy=policy)
-
-
 __all__ = [
     "Judgement",
+    "TermRecord",
     "SchoolAssessment",
     "apply_exit_rule",
     "assess_school",
@@ -462,5 +458,6 @@ __all__ = [
     "designations_frame",
     "movement",
     "propose",
+    "schools_assessed",
     "what_if",
 ]
