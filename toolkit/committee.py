@@ -800,3 +800,22 @@ def judgements_table(assessment: Any) -> pd.DataFrame:
             for j in assessment.judgements
         ]
     )
+
+
+def recent_findings(tracker: Tracker, as_of: dt.date) -> pd.DataFrame:
+    """Compliance findings due within ``reporting.compliance_lookback_days`` up to ``as_of``.
+
+    A committee needs to see a missed March visit in its November papers, so the window is
+    a rolling one (policy setting), not the academic year; findings with no due date (e.g. a
+    meeting not held) are kept.
+    """
+    from toolkit.compliance import compliance
+
+    findings = compliance(tracker, as_of=as_of)
+    since = pd.Timestamp(as_of) - pd.Timedelta(
+        days=tracker.policy.reporting.compliance_lookback_days
+    )
+    keep = findings["due"].isna() | (
+        (findings["due"] > since) & (findings["due"] <= pd.Timestamp(as_of))
+    )
+    return findings.loc[keep].reset_index(drop=True)

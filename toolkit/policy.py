@@ -123,6 +123,7 @@ class Reporting(_Strict):
     recipients: dict[str, list[str]]
     cadence: dict[RiskLevel, Literal["half-termly", "termly", "monthly"]]
     ceo_cadence: Literal["monthly", "half-termly", "termly"]
+    compliance_lookback_days: int = Field(default=365, ge=1, le=3660)
 
 
 class SupportPackage(_Strict):

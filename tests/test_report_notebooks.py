@@ -1,0 +1,227 @@
+"""The report notebooks on the sample trust: run by `toolkit batch` (papermill in warm kernels)
+and by papermill directly; committee HTML and PDF checked for content, code, links and escaping."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import papermill
+import pytest
+
+from toolkit import reports
+
+pytestmark = [pytest.mark.notebook, pytest.mark.e2e]
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+SAMPLE = ROOT / "inputs" / "sample_tracker.xlsx"
+SCRIPT = "<script>alert(1)</script>"
+ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
+# The sample trust's agreed designations for 2026/27 Autumn (sample spec, "designation story").
+SCHOOLS = {
+    900003: ("St Aldhelm's CofE Primary School", "Repair"),
+    900006: ("Castle Hill Academy", "Stabilise"),
+    900008: ("Westbury All-Through Academy", "Improve"),
+}
+# Fragments of notebook code that must never appear in a committee report.
+CODE_MARKERS = (
+    "from toolkit",
+    "import ",
+    "display(",
+    "reports.table(",
+    "read_tracker(",
+    "tracker_path =",
+)
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> Path:
+    """The committed sample tracker and its policy, copied so the tests never touch inputs/."""
+    folder = tmp_path_factory.mktemp("inputs")
+    shutil.copy(SAMPLE, folder / "sample_tracker.xlsx")
+    if (SAMPLE.parent / "policy.toml").exists():
+        shutil.copy(SAMPLE.parent / "policy.toml", folder / "policy.toml")
+    return folder / "sample_tracker.xlsx"
+
+
+@pytest.fixture(scope="module")
+def batch_run(inputs, tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    out = tmp_path_factory.mktemp("outputs")
+    cmd = [
+        sys.executable,
+        "-m",
+        "toolkit",
+        "batch",
+        str(inputs),
+        "--term",
+        "2026/27 Autumn",
+        "--out",
+        str(out),
+        "--as-of",
+        "2026-11-23",
+        "--workers",
+        "2",
+        "--schools",
+        *map(str, SCHOOLS),
+    ]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    return proc, out / "2026-27-autumn" / "latest"
+
+
+def _pdf_pages(path: Path) -> list[str]:
+    import pypdf
+
+    return [p.extract_text() for p in pypdf.PdfReader(str(path)).pages]
+
+
+def _check_html(html: str) -> None:
+    body = html[html.index("<main>") :]
+    for marker in CODE_MARKERS:
+        assert marker not in body, f"input code {marker!r} in the report"
+    assert "In&nbsp;[" not in html and "Out[" not in html
+    assert "<script" not in html.lower()
+    assert reports.external_references(html) == []
+    for tag in re.finditer(r"<(script|link|img|iframe)\b[^>]*>", html, re.I):
+        assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", tag.group(0), re.I)
+    assert "Provenance" in html and "SHA-256" in html
+
+
+def test_batch_makes_every_report_of_the_term(batch_run):
+    proc, run = batch_run
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    index = (run / "index.html").read_text()
+    assert "Finished" in index
+    for stem in ("trust/lsip-summary", "trust/standards-committee"):
+        assert (run / f"{stem}.html").is_file() and (run / f"{stem}.pdf").is_file()
+        assert f'href="{stem}.html"' in index and f'href="{stem}.pdf"' in index
+    for urn in SCHOOLS:
+        folders = list((run / "schools").glob(f"{urn}-*"))
+        assert len(folders) == 1
+        for stem in ("designation-review", "progress-board-pack"):
+            assert (folders[0] / f"{stem}.html").is_file() and (
+                folders[0] / f"{stem}.pdf"
+            ).is_file()
+    assert list((run / "calendars").glob("*.ics")), "calendar files"
+    summary = pd.read_csv(run / "data" / "schools-summary.csv")
+    got = dict(zip(summary["urn"].astype(int), summary["designation"], strict=True))
+    for urn, (_, designation) in SCHOOLS.items():
+        assert got[urn] == designation
+    data = json.loads((run / "data" / "schools-summary.json").read_text())
+    assert data["term"] == "2026/27 Autumn" and len(data["schools"]) == len(summary)
+
+
+def test_every_report_html_has_no_code_no_network_and_provenance(batch_run):
+    _, run = batch_run
+    htmls = sorted(run.rglob("*.html"))
+    reports_html = [p for p in htmls if p.name != "index.html"]
+    assert len(reports_html) == 2 + 2 * len(SCHOOLS)
+    for path in reports_html:
+        _check_html(path.read_text())
+
+
+@pytest.mark.parametrize("urn", sorted(SCHOOLS))
+def test_school_pdfs_hold_school_designation_and_page_numbers(batch_run, urn):
+    _, run = batch_run
+    name, designation = SCHOOLS[urn]
+    folder = next((run / "schools").glob(f"{urn}-*"))
+    for stem in ("designation-review", "progress-board-pack"):
+        pages = _pdf_pages(folder / f"{stem}.pdf")
+        n = len(pages)
+        text = "\n".join(pages)
+        assert name in text and designation in text
+        assert (
+            "Severn Vale Academy Trust" in text
+            and "2026/27 Autumn" in text
+            and "OFFICIAL-SENSITIVE" in text
+        )
+        for i in range(1, n + 1):
+            assert f"Page {i} of {n}" in pages[i - 1]
+
+
+def test_standards_committee_pdf_has_a_page_per_high_risk_school(batch_run):
+    _, run = batch_run
+    pages = _pdf_pages(run / "trust" / "standards-committee.pdf")
+    # each High-risk school's page starts with its heading; Westbury (Improve) gets none
+    for urn in (900003, 900006):
+        name, designation = SCHOOLS[urn]
+        assert any(p.lstrip().startswith(f"{name}: {designation}") for p in pages)
+    assert not any("Westbury All-Through Academy: Improve" in p for p in pages)
+    assert f"Page {len(pages)} of {len(pages)}" in pages[-1]
+
+
+def test_lsip_summary_shows_late_missing_reports_and_the_missed_visit(batch_run):
+    _, run = batch_run
+    html = (run / "trust" / "lsip-summary.html").read_text()
+    # sample spec: Kingsmead's March 2026 minimum visit is missing; 3 late reports, 1 missing
+    assert "Minimum SIP visit missed" in html and "Kingsmead Primary School" in html
+    assert "Visit report sent late" in html and "Visit report not sent" in html
+
+
+# --------------------------------------------------------------------------- escaping, end to end
+
+
+def _poison(src: Path, dest: Path, urn: int) -> None:
+    """Copy the tracker with <script> in a school name and in that school's visit recommendations."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(src)
+    for title, column in (("Schools", "School name"), ("Visits", "Recommendations")):
+        ws = wb[title]
+        headers = [c.value for c in ws[1]]
+        urn_col, col = headers.index("URN") + 1, headers.index(column) + 1
+        for row in range(2, ws.max_row + 1):
+            if ws.cell(row, urn_col).value in (urn, str(urn)):
+                old = ws.cell(row, col).value or ""
+                ws.cell(row, col).value = f"{old} {SCRIPT}".strip()
+    wb.save(dest)
+
+
+def test_tracker_text_is_escaped_in_the_progress_board_pack(inputs, tmp_path):
+    tracker = tmp_path / "poisoned.xlsx"
+    _poison(inputs, tracker, 900003)
+    nb = papermill.execute_notebook(
+        str(NOTEBOOKS / "progress_board_pack.ipynb"),
+        str(tmp_path / "out.ipynb"),
+        parameters={
+            "tracker": str(tracker),
+            "urn": 900003,
+            "term": "2026/27 Autumn",
+            "as_of": "2026-11-23",
+        },
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(NOTEBOOKS),
+    )
+    html = reports.render_html(nb)
+    assert SCRIPT not in html
+    assert f"St Aldhelm's CofE Primary School {ESCAPED}" in html  # the school name (header, title)
+    body = html[html.index("Visits and recommendations") :]
+    assert ESCAPED in body  # a visit's recommendations
+    _check_html(html)
+    pdf = tmp_path / "out.pdf"
+    pdf.write_bytes(reports.render_pdf(html))
+    assert SCRIPT in "\n".join(_pdf_pages(pdf))  # shown as text, not run
+
+
+def test_notebooks_are_thin_and_parameterised():
+    for name in ("progress_board_pack", "lsip_summary", "standards_committee"):
+        nb = nbformat.read(str(NOTEBOOKS / f"{name}.ipynb"), as_version=4)
+        tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1
+        assert set(papermill.inspect_notebook(str(NOTEBOOKS / f"{name}.ipynb"))) >= {
+            "tracker",
+            "term",
+            "as_of",
+        }
+        code = [c.source for c in nb.cells if c.cell_type == "code"]
+        assert all(len(src.splitlines()) <= 30 for src in code)
+        assert not any(re.search(r"^\s*def ", src, re.M) for src in code), (
+            "rules belong in toolkit/"
+        )
