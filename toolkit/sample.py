@@ -621,15 +621,19 @@ class _Builder:
             if any(g in self.policy.proposal.report_card_limiting_grades for g in grades):
                 return "Stabilise", f"report card {when}: Urgent improvement in Leadership and governance"
             n = grades.count("Needs attention")
-            return ("Repair" if n >= 2 else "Improve"), f"report card {when}: {n} areas Needs attention"
+            step = "Repair" if n >= self.policy.data_suggestions.report_card_needs_attention_repair else "Improve"
+            return step, f"report card {when}: {n} areas Needs attention"
         date, overall, subs = s.pattern.legacy
         grade = overall if overall != "Not graded" else subs.get("quality_of_education", "Good")
-        step = {"Outstanding": "Sustain", "Good": "Sustain", "Requires improvement": "Improve", "Inadequate": "Stabilise"}[grade]
+        step = self.policy.data_suggestions.legacy_grade_steps[grade]
         return step, f"{overall} ({date:%b %Y})"
 
     def assessments(self) -> None:
         rows: list[Row] = []
-        round_month = {"Autumn": 9, "Spring": 1, "Summer": 5}
+        # Each term's assessment goes to the Progress Board round all schools attend that term.
+        round_month: dict[str, int] = {}
+        for m in self.policy.calendar.progress_board_months_all:
+            round_month.setdefault(term_of(AcademicYear.parse(YEARS[0]).month_date(m, 15))[1], m)
         for s in self.schools:
             prev: str | None = None
             for year, term in ASSESSED_TERMS:
@@ -1050,7 +1054,8 @@ class _Builder:
                 chosen = rng.sample(priorities, rng.randint(4, 6))
                 ay = AcademicYear.parse(year)
                 for priority, action in chosen:
-                    due = self.cal.next_working(ay.month_date(rng.choice((12, 2, 3, 5, 7)), rng.randint(1, 25)))
+                    # Some of this year's actions fall due in the autumn, so a few are overdue by November.
+                    due = self.cal.next_working(ay.month_date(rng.choice((10, 11, 12, 2, 3, 5, 7)), rng.randint(1, 25)))
                     if year == YEARS[0]:
                         rag = rng.choices(("Complete", "Green", "Amber", "Red"), (6, 2, 1, 1 if d in ("Repair", "Stabilise") else 0))[0]
                     else:
