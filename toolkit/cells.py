@@ -79,6 +79,7 @@ class ParsedColumn:
     values: pd.Series
     codes: pd.Series | None = None  # suppression code per row, or None, for suppressible columns
     issues: list[CellIssue] = field(default_factory=list)
+    blank: pd.Series | None = None  # True where the cell was empty (or only spaces)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -103,19 +104,43 @@ def types_of(raw: pd.Series) -> pd.Series:
     return raw.map(type)
 
 
+def per_unique(values: pd.Series, fn: Callable[[object], object]) -> pd.Series:
+    """``values.map(fn)``, calling ``fn`` once per distinct value.
+
+    Tracker columns repeat a few values thousands of times (terms, groups, designations),
+    so hashing the column (``pd.factorize``, in C) and working on the distinct values is
+    the vectorised way to apply Python-level rules to text.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [fn(u) for u in uniques]
+    mapped[-1] = None  # code -1: a missing value
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
+
+
+def _is_blank_text(text: object) -> bool:
+    return not str(text).strip()
+
+
 def blank_mask(raw: pd.Series, types: pd.Series | None = None) -> pd.Series:
     """True for an empty cell or one holding only spaces."""
     types = types_of(raw) if types is None else types
     is_str = types.isin((str,))
     blank = raw.isna()
     if is_str.any():
-        blank = blank | (is_str & raw.where(is_str, "x").astype(str).str.strip().eq(""))
+        strings = raw[is_str]
+        empty = strings.eq("")
+        blank = blank | (is_str & raw.eq(""))
+        rest = strings[~empty]
+        if len(rest):
+            spaces = per_unique(rest, _is_blank_text).astype(bool)
+            blank[spaces[spaces].index] = True
     return blank
 
 
 def _texts(raw: pd.Series, is_str: pd.Series) -> pd.Series:
     """Stripped text of the string cells (other rows are absent from the result)."""
-    return raw[is_str].astype(str).str.strip()
+    return per_unique(raw[is_str], lambda v: str(v).strip()).astype(str)
 
 
 def normalise_choice(text: str) -> str:
@@ -235,7 +260,7 @@ def parse_numbers(raw: pd.Series, col: Column) -> ParsedColumn:
         codes = _nones(index)
         codes[codes_text.index] = codes_text.astype(object)
     out = values.round().astype("Int64") if col.kind is Kind.INT else values
-    return ParsedColumn(out, codes, issues)
+    return ParsedColumn(out, codes, issues, blank=blank)
 
 
 def percent_scale(
@@ -355,7 +380,7 @@ def parse_urns(raw: pd.Series, col: Column) -> ParsedColumn:
     out = values.astype("Int64")
     if not out.isna().any():
         out = out.astype("int64")
-    return ParsedColumn(out, None, issues + _code_issues(col, index, is_code))
+    return ParsedColumn(out, None, issues + _code_issues(col, index, is_code), blank=blank)
 
 
 def _codes_in(raw: pd.Series, is_str: pd.Series) -> pd.Series:
@@ -455,7 +480,7 @@ def parse_dates(raw: pd.Series, col: Column) -> ParsedColumn:
             )
         )
         out[far] = pd.NaT
-    return ParsedColumn(out, None, issues + _code_issues(col, index, is_code))
+    return ParsedColumn(out, None, issues + _code_issues(col, index, is_code), blank=blank)
 
 
 # --------------------------------------------------------------------------- choices
@@ -485,8 +510,8 @@ def parse_choices(raw: pd.Series, col: Column) -> ParsedColumn:
     types = types_of(raw)
     blank = blank_mask(raw, types)
     present = raw[~blank]
-    texts = present.map(_choice_text).str.strip()
-    mapped = texts.map(lambda t: lookup.get(normalise_choice(t)))
+    texts = per_unique(present, lambda v: _choice_text(v).strip())
+    mapped = per_unique(texts, lambda t: lookup.get(normalise_choice(str(t))))
     if col.vocab == "academic_year" and mapped.isna().any():
         missing = mapped.isna()
         mapped[missing] = texts[missing].map(_academic_year_or_none)
@@ -517,7 +542,7 @@ def parse_choices(raw: pd.Series, col: Column) -> ParsedColumn:
                 f"Pick a value from the dropdown: {listed}.",
             )
         )
-    return ParsedColumn(out, None, issues)
+    return ParsedColumn(out, None, issues, blank=blank)
 
 
 def _academic_year_or_none(text: str) -> str | None:
@@ -540,7 +565,7 @@ def parse_yesno(raw: pd.Series, col: Column) -> ParsedColumn:
         t = _choice_text(v).strip().casefold()
         return True if t in _YES else False if t in _NO else None
 
-    mapped = present.map(read)
+    mapped = per_unique(present, read)
     out = _nones(index)
     out[mapped.index] = mapped.astype(object)
     unknown = _empty_issue_mask(index)
@@ -556,7 +581,7 @@ def parse_yesno(raw: pd.Series, col: Column) -> ParsedColumn:
                 "Pick Yes or No from the dropdown.",
             )
         )
-    return ParsedColumn(out, None, issues)
+    return ParsedColumn(out, None, issues, blank=blank)
 
 
 # --------------------------------------------------------------------------- text
@@ -567,10 +592,10 @@ def parse_text(raw: pd.Series, col: Column) -> ParsedColumn:
     types = types_of(raw)
     blank = blank_mask(raw, types)
     present = raw[~blank]
-    texts = present.map(lambda v: shown(v) if not isinstance(v, str) else v.strip())
+    texts = per_unique(present, lambda v: shown(v) if not isinstance(v, str) else v.strip())
     out = _nones(raw.index)
     out[texts.index] = texts.astype(object)
-    return ParsedColumn(out, None, [])
+    return ParsedColumn(out, None, [], blank=blank)
 
 
 PARSERS: dict[Kind, Callable[[pd.Series, Column], ParsedColumn]] = {

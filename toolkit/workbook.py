@@ -21,15 +21,18 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+import numpy as np
 import pandas as pd
 from defusedxml import ElementTree as SafeET
 from openpyxl.utils import get_column_letter
 
-from toolkit.cells import blank_mask, parse_column
+from toolkit.cells import ParsedColumn, parse_column
 from toolkit.outputs import sha256_file
 from toolkit.policy import Policy, load_policy
 from toolkit.problems import InvalidInput, ProblemReport, Severity, UnreadableFile
@@ -233,27 +236,20 @@ class FormulaCells:
 def scan_formula_cells(zf: zipfile.ZipFile, part: str) -> FormulaCells:
     """Find formula cells whose saved value is an error or missing in one sheet's XML.
 
-    calamine reads such cells as empty, which would hide a ``#DIV/0!`` as a blank. The sheet
-    XML is streamed in chunks and only parsed cell by cell if it holds an error cell
-    (``t="e"``) or a formula at all, so a tracker of plain values costs one decompression.
+    calamine reads such cells as empty, which would hide a ``#DIV/0!`` as a blank. Two
+    byte searches over the cell data (up to ``</sheetData>``, so the ``<formula1>`` of
+    the template's dropdowns does not count) decide whether the sheet holds an error cell
+    (``t="e"``) or a formula at all; only then is it parsed cell by cell.
     """
     found = FormulaCells()
     if part not in zf.namelist():
         return found
-    markers = (b't="e"', b"<f>", b"<f ", b"<f/")
-    hit = False
-    tail = b""
-    with zf.open(part) as fh:
-        while chunk := fh.read(1 << 22):
-            buf = tail + chunk
-            if any(m in buf for m in markers):
-                hit = True
-                break
-            tail = buf[-8:]
-    if not hit:
-        return found
     data = zf.read(part)
-    for m in _CELL.finditer(data):
+    end = data.rfind(b"</sheetData>")
+    end = len(data) if end < 0 else end
+    if data.find(b't="e"', 0, end) < 0 and data.find(b"<f", 0, end) < 0:
+        return found
+    for m in _CELL.finditer(data, 0, end):
         attrs, inner = m.group(1), m.group(2) or b""
         ref = _ATTR_R.search(attrs)
         if not ref:
@@ -271,6 +267,18 @@ def scan_formula_cells(zf: zipfile.ZipFile, part: str) -> FormulaCells:
         ):
             found.no_value.add((row, col))
     return found
+
+
+def _scan_in_background(
+    path: Path, parts: dict[str, str]
+) -> tuple[ThreadPoolExecutor, dict[str, Future[FormulaCells]], zipfile.ZipFile]:
+    """Scan sheets for formula cells in a worker thread while calamine parses (it releases
+    the GIL), so the scan adds little to the wall time. It reads through its own zip handle,
+    which the caller closes after shutting the pool down."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="formula-scan")
+    zf = zipfile.ZipFile(path, "r")
+    futures = {name: pool.submit(scan_formula_cells, zf, part) for name, part in parts.items()}
+    return pool, futures, zf
 
 
 def _column_index(letters: str) -> int:
@@ -341,6 +349,10 @@ def _read(path: Path, policy: Policy) -> tuple[Tracker, ProblemReport]:
                 "Open it in Excel and save it again, or use a backup."
             ) from None
         by_norm = {_norm(name): name for name in book.sheet_names}
+        wanted = {by_norm[_norm(s.title)] for s in SHEETS if _norm(s.title) in by_norm}
+        pool, scans, scan_zip = _scan_in_background(
+            path, {n: p for n, p in parts.items() if n in wanted}
+        )
         tables: dict[str, pd.DataFrame] = {}
         places: dict[str, _Place] = {}
         for spec in SHEETS:
@@ -357,7 +369,7 @@ def _read(path: Path, policy: Policy) -> tuple[Tracker, ProblemReport]:
                     f"The sheet '{name}' in {path.name} is damaged ({exc}). "
                     "Open the file in Excel and save it again."
                 ) from None
-            formulas = scan_formula_cells(zf, parts.get(name, ""))
+            formulas = _scan_result(scans.get(name), path)
             tables[spec.key], places[spec.key] = _read_sheet(spec, name, rows, formulas, report)
         known = {_norm(s.title) for s in SHEETS} | {_norm(s) for s in IGNORED_SHEETS}
         for name in book.sheet_names:
@@ -371,9 +383,23 @@ def _read(path: Path, policy: Policy) -> tuple[Tracker, ProblemReport]:
                 )
     finally:
         zf.close()
+        if "pool" in locals():
+            pool.shutdown(wait=True, cancel_futures=True)
+            scan_zip.close()
     cross_check(tables, places, report)
     tracker = Tracker(tables, policy=policy, path=path, sha256=sha256_file(path), report=report)
     return tracker, report
+
+
+def _scan_result(future: Future[FormulaCells] | None, path: Path) -> FormulaCells:
+    if future is None:
+        return FormulaCells()
+    try:
+        return future.result()
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+        raise UnreadableFile(
+            f"{path.name} is damaged ({exc}). Open it in Excel and save it again, or use a backup."
+        ) from None
 
 
 def _missing_sheet(spec: Sheet, report: ProblemReport) -> None:
@@ -438,39 +464,48 @@ def _read_sheet(
     body = rows[FIRST_DATA_ROW - 1 :]
     frame = pd.DataFrame(body, dtype=object) if body else pd.DataFrame()
     frame.index = pd.RangeIndex(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame))
-    used = [
-        positions[c.key]
-        for c in spec.columns
-        if c.key in positions and positions[c.key] in frame.columns
-    ]
-    formula_rows = {r for r, _ in formulas.errors} | {r for r, _ in formulas.no_value}
-    if used:
-        blank = pd.concat([blank_mask(frame[p]) for p in used], axis=1).all(axis=1)
-        if formula_rows:
-            blank &= ~frame.index.isin(list(formula_rows))
-        frame = frame.loc[~blank]
-    else:
-        frame = frame.iloc[0:0]
-    out: dict[str, pd.Series] = {"_row": pd.Series(frame.index, index=frame.index, dtype="int64")}
-    codes: dict[str, pd.Series] = {}
+    # Parse every column over all rows first (blank cells raise no issues), then drop the
+    # rows that are blank in every schema column, so each cell is classified only once.
+    parsed: dict[str, ParsedColumn] = {}
+    raws: dict[str, pd.Series] = {}
     for col in spec.columns:
         pos = positions.get(col.key)
         if pos is None or pos not in frame.columns:
-            raw = pd.Series([""] * len(frame), index=frame.index, dtype=object)
-        else:
-            raw = frame[pos]
-        parsed = parse_column(raw, col)
-        out[col.key] = parsed.values
+            continue
+        raws[col.key] = frame[pos]
+        parsed[col.key] = parse_column(frame[pos], col)
+    if parsed:
+        blank_row = np.logical_and.reduce([p.blank.to_numpy() for p in parsed.values()])
+        formula_rows = [r for r, _ in formulas.errors] + [r for r, _ in formulas.no_value]
+        if formula_rows:
+            blank_row &= ~frame.index.isin(formula_rows)
+    else:
+        blank_row = np.ones(len(frame), dtype=bool)
+    keep = ~blank_row
+    index = frame.index[keep]
+    out: dict[str, pd.Series] = {"_row": pd.Series(index, index=index, dtype="int64")}
+    codes: dict[str, pd.Series] = {}
+    for col in spec.columns:
+        result = parsed.get(col.key)
+        if result is None:
+            result = parse_column(pd.Series([""] * len(index), index=index, dtype=object), col)
+            out[col.key] = result.values
+            if col.suppressible:
+                codes[f"{col.key}_code"] = pd.Series([None] * len(index), index=index, dtype=object)
+            continue
+        out[col.key] = result.values[keep]
         if col.suppressible:
             codes[f"{col.key}_code"] = (
-                parsed.codes if parsed.codes is not None else raw.map(lambda _: None)
+                result.codes[keep]
+                if result.codes is not None
+                else pd.Series([None] * len(index), index=index, dtype=object)
             )
-        if pos is None:
-            continue
+        raw = raws[col.key]
         letter = place.letters[col.key]
-        col_index = pos + 1
-        flagged = _formula_problems(col, name, letter, col_index, frame.index, formulas, report)
-        for issue in parsed.issues:
+        flagged = _formula_problems(
+            col, name, letter, positions[col.key] + 1, index, formulas, report
+        )
+        for issue in result.issues:
             rows_hit = [r for r in issue.mask[issue.mask].index.tolist() if r not in flagged]
             _add_cells(
                 report,
@@ -482,8 +517,8 @@ def _read_sheet(
                 issue.fix,
             )
         if col.required:
-            missing = raw.index[blank_mask(raw).to_numpy()]
-            missing = [r for r in missing.tolist() if r not in flagged]
+            missing = frame.index[result.blank.to_numpy() & keep].tolist()
+            missing = [r for r in missing if r not in flagged]
             _add_cells(
                 report,
                 Severity.ERROR,
