@@ -314,7 +314,11 @@ def _attendance_groups(review: DesignationReview, term: Term) -> HTML:
     a = school_rows(review.tracker, "attendance", review.urn)
     rows = a.loc[(a["academic_year"] == term.year.label) & (a["term"] == term.season)]
     cohorts = {str(r["pupil_group"]): num(r.get("cohort")) for r in rows.to_dict("records")}
-    withheld = {str(r["pupil_group"]): str(r.get("cohort_code")) for r in rows.to_dict("records") if isinstance(r.get("cohort_code"), str)}
+    withheld = {
+        str(r["pupil_group"]): str(r.get("cohort_code") or r.get("attendance_pct_code"))
+        for r in rows.to_dict("records")
+        if isinstance(r.get("cohort_code"), str) or isinstance(r.get("attendance_pct_code"), str)
+    }
     hidden = suppress_cells(cohorts, withheld, review.tracker.policy)
     phases = benchmark_phases(_phase(review))
     out = []
