@@ -268,3 +268,33 @@ def test_interactive_panel_recomputes_on_a_change():
     box.pickers["school"].value = other
     assert box.latest_what_if().urn == other and box.latest_what_if().proposed == "Repair"
     assert box.pickers["qi6"].value == "(as assessed)"
+
+
+def test_review_sections_escape_text_and_suppress_small_groups():
+    from toolkit import review
+
+    rows = [assessment("2026/27 Autumn", ["Improve"] * 7, agreed="Repair", rationale="<img src=x onerror=alert(1)>")]
+    rows[0]["qi4_evidence"] = "Staffing <b>gaps</b> & turnover"
+    out = [
+        {"urn": URN, "academic_year": "2025/26", "measure": "English and maths 4+ %", "pupil_group": g, "cohort": n, "value": v}
+        for g, n, v in (("All pupils", 100, 60.0), ("Boys", 97, 60.0), ("Girls", 3, 66.7))
+    ]
+    bm = [{"academic_year": "2025/26", "phase": "Secondary", "measure": "English and maths 4+ %", "pupil_group": g, "value": v} for g, v in (("All pupils", 65.0), ("Boys", 62.0), ("Girls", 68.0))]
+    t = build(rows, outcomes=out, benchmarks=bm)
+    r = review.review_for(t, URN, "2026/27 Autumn")
+    page = "".join(str(f(r)) for f in (review.summary_box, review.indicators_section, review.outcomes_section))
+    assert "Staffing &lt;b&gt;gaps&lt;/b&gt; &amp; turnover" in page and "<b>gaps</b>" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page and "<img src=x" not in page
+    assert "The agreed designation (Repair) differs from the proposal (Improve)." in page
+    # Girls (3 pupils) and, by complementary suppression, Boys are shown as suppressed.
+    assert page.count('<td class="suppressed">suppressed</td>') >= 4
+    assert ">66.7<" not in page
+    chart = review.group_gap_chart(group_gaps_for(t), "English and maths 4+ %")
+    assert "Suppressed (not shown): Boys, Girls." in chart.alt
+    assert chart.png.startswith(b"\x89PNG")
+
+
+def group_gaps_for(t: Tracker):
+    from toolkit.groups import group_gaps
+
+    return group_gaps(t, URN, "2025/26")
