@@ -523,11 +523,13 @@ def run_jobs(
     cwd: str | None = None,
     on_result: Callable[[JobResult], None] | None = None,
     progress: bool = True,
+    during: Callable[[], None] | None = None,
 ) -> dict[str, JobResult]:
     """Run ``jobs`` on ``workers`` processes (one warm kernel each); results by job key.
 
     ``on_result`` is called in this process after each job, once its files are in place
-    (the batch uses it to rewrite ``index.html``).
+    (the batch uses it to rewrite ``index.html``). ``during`` runs in this process once the
+    jobs are queued, so its work (summaries, calendars) overlaps the workers' start-up.
     """
     from tqdm import tqdm
 
@@ -548,6 +550,8 @@ def run_jobs(
             pool.submit(run_job, job, str(run_dir), timeout): job for job in jobs
         }
         try:
+            if during is not None:
+                during()
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in finished:
@@ -602,7 +606,8 @@ def execute_run(
 ) -> RunOutcome:
     """A whole run: new staging folder, reports in parallel, index kept true, then finish.
 
-    ``before(run_dir)`` writes the run's other files (calendars, summaries) and returns
+    ``before(run_dir)`` writes the run's other files (calendars, summaries) while the workers
+    start, and returns
     (label, relative path) pairs for the index. If this process is killed part-way, the
     folder stays ``run-<time>.incomplete`` and its index lists only completed reports;
     ``latest`` still points at the previous complete run.
@@ -624,9 +629,11 @@ def execute_run(
         )
 
     refresh()
-    if before is not None:
-        extras.extend(before(run_dir))
-        refresh()
+
+    def during() -> None:
+        if before is not None:
+            extras.extend(before(run_dir))
+            refresh()
 
     def on_result(res: JobResult) -> None:
         results[res.key] = res
@@ -640,6 +647,7 @@ def execute_run(
         cwd=cwd,
         on_result=on_result,
         progress=progress,
+        during=during,
     )
     write_results_json(run_dir, results)
     refresh(finished=True)
