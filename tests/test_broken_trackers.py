@@ -474,3 +474,18 @@ def test_accepted_variant(variant: Variant, valid_tracker: Path, tmp_path: Path,
         assert value == stored
     if variant.code is not None:
         assert row[f"{variant.col_key}_code"] == variant.code
+
+
+def test_text_report_groups_errors_and_warnings_with_a_summary(
+    valid_tracker: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "tracker.xlsx"
+    shutil.copyfile(valid_tracker, path)
+    several(set_cell("visits", "days", "x"), add_column("schools", "My notes"))(path)
+    code = cli.main(["validate", str(path)])
+    out = capsys.readouterr().out
+    assert code == 1
+    errors_at, warnings_at = out.index("Errors - stop"), out.index("Warnings - go on")
+    assert errors_at < out.index(ref("visits", "days")) < warnings_at
+    assert "Fix:" in out
+    assert re.search(r"Summary: \d+ schools; rows: Schools \d+", out)

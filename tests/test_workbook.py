@@ -282,3 +282,19 @@ def test_reader_never_writes_the_input(tracker_path: Path, tmp_path: Path) -> No
         assert sorted(p.name for p in copy.parent.iterdir()) == sorted(["readonly.xlsx", "tracker.xlsx"])
     finally:
         os.chmod(copy, stat.S_IRUSR | stat.S_IWUSR)
+
+
+def test_formula_error_in_a_required_column_is_reported_once(tracker_path: Path) -> None:
+    name = f"{letter('schools', 'name')}2"
+    set_cell("schools", "name", "=1/0")(tracker_path)
+    rewrite_cell_xml(tracker_path, "Schools", name, f'<c r="{name}" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
+    _, report = validate_tracker(tracker_path)
+    at_cell = [p.code for p in report if p.where == f"Schools!{name}"]
+    assert at_cell == ["formula-error"]  # not also "required-blank"
+
+
+def test_uncalculated_formula_in_a_required_column_is_an_error(tracker_path: Path) -> None:
+    set_cell("schools", "name", '=UPPER("oak")')(tracker_path)
+    _, report = validate_tracker(tracker_path)
+    (p,) = [p for p in report if p.where == f"Schools!{letter('schools', 'name')}2"]
+    assert (p.code, p.severity.value) == ("formula-no-value", "error")
