@@ -207,7 +207,7 @@ def test_formula_scan_finds_cached_errors_and_uncalculated_formulas(tracker_path
     set_cell("visits", "visitor", "=1+1")(tracker_path)  # saved by openpyxl: no cached value
     set_cell("visits", "days", "=1/0")(tracker_path)
     days = f"{letter('visits', 'days')}2"
-    rewrite_cell_xml(tracker_path, "Visits", days, f'<c r="{days}" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
+    assert rewrite_cell_xml(tracker_path, "Visits", days, f'<c r="{days}" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
     with zipfile.ZipFile(tracker_path) as zf:
         found = scan_formula_cells(zf, workbook._sheet_parts(zf)["Visits"])
     col = sheet("visits").keys.index
@@ -287,7 +287,7 @@ def test_reader_never_writes_the_input(tracker_path: Path, tmp_path: Path) -> No
 def test_formula_error_in_a_required_column_is_reported_once(tracker_path: Path) -> None:
     name = f"{letter('schools', 'name')}2"
     set_cell("schools", "name", "=1/0")(tracker_path)
-    rewrite_cell_xml(tracker_path, "Schools", name, f'<c r="{name}" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
+    assert rewrite_cell_xml(tracker_path, "Schools", name, f'<c r="{name}" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
     _, report = validate_tracker(tracker_path)
     at_cell = [p.code for p in report if p.where == f"Schools!{name}"]
     assert at_cell == ["formula-error"]  # not also "required-blank"
