@@ -298,3 +298,11 @@ def test_uncalculated_formula_in_a_required_column_is_an_error(tracker_path: Pat
     _, report = validate_tracker(tracker_path)
     (p,) = [p for p in report if p.where == f"Schools!{letter('schools', 'name')}2"]
     assert (p.code, p.severity.value) == ("formula-no-value", "error")
+
+
+def test_missing_schools_sheet_is_one_error_not_one_per_urn(tracker_path: Path) -> None:
+    wb = openpyxl.load_workbook(tracker_path)
+    wb.remove(wb["Schools"])
+    wb.save(tracker_path)
+    _, report = validate_tracker(tracker_path)
+    assert [(p.code, p.where) for p in report.errors] == [("missing-sheet", "Schools")]

@@ -600,6 +600,8 @@ def check_unknown_urns(
     Source: schema (Schools is "one row per school"); otherwise a typo in a URN silently
     drops a school's data from every report.
     """
+    if not places["schools"].letters.get("urn"):
+        return  # no Schools sheet or URN column: that error is reported; every URN would repeat it
     known = set(tables["schools"]["urn"].dropna().astype(int).tolist())
     for spec in SHEETS:
         if spec.key == "schools" or "urn" not in spec.keys:
