@@ -271,7 +271,7 @@ def test_reader_never_writes_the_input(tracker_path: Path, tmp_path: Path) -> No
     shutil.copyfile(tracker_path, copy)
     set_cell("schools", "urn", 12345)(copy)  # errors too: the failing path must not write either
     os.utime(copy, (1_700_000_000, 1_700_000_000))
-    os.chmod(copy, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)  # read-only: any write would fail
+    os.chmod(copy, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)  # read-only: for a non-root user any write fails
     before = (copy.read_bytes(), copy.stat().st_mtime_ns)
     try:
         validate_tracker(copy)
@@ -306,3 +306,36 @@ def test_missing_schools_sheet_is_one_error_not_one_per_urn(tracker_path: Path) 
     wb.save(tracker_path)
     _, report = validate_tracker(tracker_path)
     assert [(p.code, p.where) for p in report.errors] == [("missing-sheet", "Schools")]
+
+
+def test_python_side_opens_the_tracker_for_reading_only(tracker_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every open of the tracker from Python asks for read-only binary access.
+
+    (calamine opens it from Rust through a read-only API; the bytes/mtime test above
+    covers the whole reader.)
+    """
+    import builtins
+
+    seen: list[str] = []
+    real_open = builtins.open
+
+    def spy(file, mode="r", *args, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(file, (str, Path)) and Path(file) == tracker_path:
+            seen.append(mode)
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", spy)
+    read_tracker(tracker_path)
+    assert seen and set(seen) == {"rb"}
+
+
+def test_calamine_shows_a_cached_error_as_an_empty_cell(tracker_path: Path) -> None:
+    """Why the reader scans the sheet XML: calamine returns "" for ``#DIV/0!``."""
+    from python_calamine import CalamineWorkbook
+
+    days = f"{letter('visits', 'days')}2"
+    assert rewrite_cell_xml(tracker_path, "Visits", days, f'<c r="{days}" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
+    rows = CalamineWorkbook.from_path(str(tracker_path)).get_sheet_by_name("Visits").to_python()
+    assert rows[1][sheet("visits").keys.index("days")] == ""
+    _, report = validate_tracker(tracker_path)
+    assert ("formula-error", f"Visits!{days}") in codes(report)
