@@ -48,13 +48,7 @@ KERNEL_NAME = "python3"
 STARTUP_TIMEOUT = 120  # seconds; generous because 2 cores may start several kernels at once
 START_ATTEMPTS = 3
 RESET_TAG = "toolkit-reset"
-RESET_SOURCE = (
-    "%reset -f\n"
-    "%matplotlib inline\n"
-    "import toolkit.batch as _toolkit_batch\n"
-    "_toolkit_batch.prepare_kernel()\n"
-    "del _toolkit_batch\n"
-)
+RESET_SOURCE = "import toolkit.batch as _toolkit_batch\n_toolkit_batch.prepare_kernel()\n"
 INCOMPLETE_SUFFIX = ".incomplete"
 
 
@@ -118,6 +112,7 @@ def prepare_kernel() -> None:
     shallow copy each time so one report's changes to the tables cannot reach another.
     """
     global _KERNEL_PREPARED
+    fresh_namespace()
     with contextlib.suppress(Exception):
         import matplotlib.pyplot as plt
 
@@ -125,6 +120,10 @@ def prepare_kernel() -> None:
     if _KERNEL_PREPARED:
         return
     _KERNEL_PREPARED = True
+    with contextlib.suppress(Exception):
+        from IPython import get_ipython
+
+        get_ipython().run_line_magic("matplotlib", "inline")
     try:
         import toolkit.workbook as workbook
     except ImportError:
@@ -151,6 +150,30 @@ def prepare_kernel() -> None:
 
     read_tracker_cached.__wrapped__ = original  # type: ignore[attr-defined]
     workbook.read_tracker = read_tracker_cached
+
+
+def fresh_namespace() -> None:
+    """Clear the previous report's variables and output history (like ``%reset -f``).
+
+    ``%reset`` also runs a full garbage collection, which with a large tracker cached in the
+    kernel costs a third of a report's execution time; deleting the names is enough for
+    reports not to see each other's variables.
+    """
+    import re
+
+    from IPython import get_ipython
+
+    ip = get_ipython()
+    if ip is None:
+        return
+    ns, hidden = ip.user_ns, ip.user_ns_hidden
+    for name in [n for n in ns if n not in hidden or re.fullmatch(r"_i?\d+", n)]:
+        del ns[name]
+    for name in ("_", "__", "___"):
+        ns[name] = ""
+    for cache in (ns.get("Out"), ns.get("_oh")):
+        if isinstance(cache, dict):
+            cache.clear()
 
 
 def _fresh_copy(tracker: Any) -> Any:

@@ -156,20 +156,46 @@ def table(
         for c in frame.columns
         if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
     }
-    out.append("<thead><tr>")
-    out.extend(f"<th{' class=num' if c in numeric else ''}>{escape(c)}</th>" for c in frame.columns)
-    out.append("</tr></thead><tbody>")
+    body: list[str] = []
+    lengths: list[list[int]] = [[] for _ in frame.columns]
     for cls, row in zip(classes, frame.itertuples(index=False, name=None), strict=False):
-        out.append(f'<tr class="{escape(cls)}">' if cls else "<tr>")
-        for col, value in zip(frame.columns, row, strict=True):
+        body.append(f'<tr class="{escape(cls)}">' if cls else "<tr>")
+        for i, (col, value) in enumerate(zip(frame.columns, row, strict=True)):
             if isinstance(value, str) and value == SUPPRESSED:
-                out.append('<td class="suppressed">suppressed</td>')
+                body.append('<td class="suppressed">suppressed</td>')
+                lengths[i].append(len(SUPPRESSED))
                 continue
             num = ' class="num"' if col in numeric else ""
-            out.append(f"<td{num}>{_cell(value, formatters.get(col))}</td>")
-        out.append("</tr>")
+            shown = _cell(value, formatters.get(col))
+            lengths[i].append(len(html.unescape(shown)))
+            body.append(f"<td{num}>{shown}</td>")
+        body.append("</tr>")
+    out.append("<colgroup>")
+    out.extend(f'<col style="width:{w:.1f}%">' for w in column_widths(list(frame.columns), lengths))
+    out.append("</colgroup><thead><tr>")
+    out.extend(f"<th{' class=num' if c in numeric else ''}>{escape(c)}</th>" for c in frame.columns)
+    out.append("</tr></thead><tbody>")
+    out.extend(body)
     out.append("</tbody></table>")
     return HTML("".join(out))
+
+
+def column_widths(headers: list[object], lengths: list[list[int]]) -> list[float]:
+    """Column widths (percent) from the text they hold, for a fixed-layout table.
+
+    Fixed layout lets WeasyPrint place a table without measuring every cell twice (about a
+    third of a report's PDF time). A column gets the 90th-percentile length of its text,
+    capped so one long note cannot squeeze the rest, and never less than its header's
+    longest word.
+    """
+    weights = []
+    for header, lens in zip(headers, lengths, strict=True):
+        ordered = sorted(lens) or [0]
+        typical = ordered[int(0.9 * (len(ordered) - 1))]
+        longest_word = max((len(w) for w in str(header).split()), default=1)
+        weights.append(max(min(typical, 60), longest_word, 3))
+    total = float(sum(weights))
+    return [100.0 * w / total for w in weights]
 
 
 def bullet_list(items: Iterable[object], *, empty: str = "None.") -> HTML:
