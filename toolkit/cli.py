@@ -15,6 +15,8 @@ from collections.abc import Sequence
 
 import toolkit.commands
 from toolkit import __version__
+from toolkit.commands._common import CommandFailed
+from toolkit.problems import InvalidInput
 
 
 def _command_modules() -> list:
@@ -48,6 +50,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args._run(args) or 0)
+    except CommandFailed as exc:
+        print(exc, file=sys.stderr)
+        return exc.exit_code
+    except InvalidInput as exc:  # a rule met input it cannot use (e.g. a year with no term dates)
+        print(exc.report.render(), file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130

@@ -13,43 +13,28 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from toolkit.commands._common import add_tracker_arguments, open_tracker, parsed
+
 NAME = "calendar"
 HELP = "Write the year's calendar (.ics) for the trust and each school."
 DESCRIPTION = __doc__
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("tracker", type=Path, help="The trust tracker workbook (.xlsx).")
+    add_tracker_arguments(parser)
     parser.add_argument("--year", default=None, help="Academic year, e.g. 2026/27 (default: the current one).")
     parser.add_argument("--out", type=Path, default=None, help="Output folder (default: outputs/calendar-<year>/).")
-    parser.add_argument("--policy", type=Path, default=None, help="A policy.toml (default: the one beside the tracker).")
 
 
 def run(args: argparse.Namespace) -> int:
     from toolkit.ics import write_calendars
-    from toolkit.problems import InvalidInput, UnreadableFile
     from toolkit.schedule import build_schedule, non_working_visit_problems
     from toolkit.terms import AcademicYear
-    from toolkit.workbook import read_tracker
 
-    try:
-        year = AcademicYear.parse(args.year) if args.year else AcademicYear.of(dt.date.today())
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if not args.tracker.is_file():
-        print(f"error: the tracker {args.tracker} does not exist. Check the path.", file=sys.stderr)
-        return 2
+    year = parsed(AcademicYear.parse, args.year) if args.year else AcademicYear.of(dt.date.today())
     out = args.out or Path("outputs") / f"calendar-{year.start_year}-{(year.start_year + 1) % 100:02d}"
-    try:
-        tracker = read_tracker(args.tracker, policy_path=args.policy)
-        events = build_schedule(tracker, year)
-    except InvalidInput as exc:
-        print(exc.report.render(), file=sys.stderr)
-        return 2
-    except UnreadableFile as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    tracker = open_tracker(args.tracker, args.policy)
+    events = build_schedule(tracker, year)
     for problem in non_working_visit_problems(tracker):
         print(f"warning: {problem}", file=sys.stderr)
     paths = write_calendars(tracker, year, out, events=events)

@@ -12,7 +12,8 @@ import argparse
 import datetime as dt
 import json
 import sys
-from pathlib import Path
+
+from toolkit.commands._common import add_tracker_arguments, open_tracker, parsed
 
 NAME = "compliance"
 HELP = "List late reports, missed visits and other calendar-rule findings."
@@ -27,11 +28,10 @@ def _date(text: str) -> dt.date:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("tracker", type=Path, help="The trust tracker workbook (.xlsx).")
+    add_tracker_arguments(parser)
     parser.add_argument("--year", default=None, help="Only this academic year, e.g. 2026/27 (default: every year to date).")
     parser.add_argument("--as-of", type=_date, default=None, help="The date the checks are made on (default: today).")
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table", help="Output format (default: table).")
-    parser.add_argument("--policy", type=Path, default=None, help="A policy.toml (default: the one beside the tracker).")
 
 
 def render_table(findings, summary, as_of: dt.date) -> str:
@@ -49,28 +49,12 @@ def render_table(findings, summary, as_of: dt.date) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from toolkit.compliance import compliance, compliance_summary
-    from toolkit.problems import InvalidInput, UnreadableFile
     from toolkit.terms import AcademicYear
-    from toolkit.workbook import read_tracker
 
-    try:
-        year = AcademicYear.parse(args.year) if args.year else None
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if not args.tracker.is_file():
-        print(f"error: the tracker {args.tracker} does not exist. Check the path.", file=sys.stderr)
-        return 2
+    year = parsed(AcademicYear.parse, args.year) if args.year else None
     as_of = args.as_of or dt.date.today()
-    try:
-        tracker = read_tracker(args.tracker, policy_path=args.policy)
-        findings = compliance(tracker, as_of=as_of, year=year)
-    except InvalidInput as exc:
-        print(exc.report.render(), file=sys.stderr)
-        return 2
-    except UnreadableFile as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    tracker = open_tracker(args.tracker, args.policy)
+    findings = compliance(tracker, as_of=as_of, year=year)
     from toolkit.schedule import non_working_visit_problems
 
     for problem in non_working_visit_problems(tracker):

@@ -15,16 +15,17 @@ import json
 import sys
 from pathlib import Path
 
+from toolkit.commands._common import add_tracker_arguments, open_tracker, parsed
+
 NAME = "designations"
 HELP = "Propose each school's designation for a term, with reasons, risk, movement and support."
 DESCRIPTION = __doc__
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("tracker", type=Path, help="The trust tracker workbook (.xlsx).")
+    add_tracker_arguments(parser)
     parser.add_argument("--term", required=True, help="The term, e.g. '2026/27 Autumn' or 2026-27-autumn.")
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table", help="Output format (default: table).")
-    parser.add_argument("--policy", type=Path, default=None, help="A policy.toml (default: the one beside the tracker, else the toolkit's).")
     parser.add_argument("--output", type=Path, default=None, help="Write to this file (atomically) instead of standard output.")
 
 
@@ -52,27 +53,11 @@ def render_table(frame, flags: list[str], term: str) -> str:
 def run(args: argparse.Namespace) -> int:
     from toolkit.designation import assess_trust, designations_frame
     from toolkit.outputs import atomic_write
-    from toolkit.problems import InvalidInput, UnreadableFile
     from toolkit.support import capacity_check, support_flags, trust_support
     from toolkit.terms import Term
-    from toolkit.workbook import read_tracker
 
-    try:
-        term = Term.parse(args.term)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if not args.tracker.is_file():
-        print(f"error: the tracker {args.tracker} does not exist. Check the path.", file=sys.stderr)
-        return 2
-    try:
-        tracker = read_tracker(args.tracker, policy_path=args.policy)
-    except InvalidInput as exc:
-        print(exc.report.render(), file=sys.stderr)
-        return 2
-    except UnreadableFile as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    term = parsed(Term.parse, args.term)
+    tracker = open_tracker(args.tracker, args.policy)
     assessments = assess_trust(tracker, term)
     frame = designations_frame(assessments)
     support = trust_support(tracker, term, assessments)
