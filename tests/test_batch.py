@@ -104,6 +104,7 @@ def test_one_failure_does_not_stop_the_others_and_reruns_never_overwrite(noteboo
     failure = first.results["school-2"]
     assert failure.ename == "ValueError" and "school 2 has no data" in failure.evalue
     assert failure.cell_index is not None
+    assert failure.cell_source == "x = 1"  # the failing cell, named so it can be found
     kept = first.run_dir / failure.error_notebook
     assert kept.is_file() and kept.parent.name == "failed"
     err_nb = nbformat.read(str(kept), as_version=4)

@@ -82,6 +82,7 @@ class JobResult:
     evalue: str | None = None
     error_notebook: str | None = None
     message: str | None = None
+    cell_source: str | None = None  # the failing cell's first line, to find it in the notebook
     execute_seconds: float = 0.0  # running the notebook in the warm kernel
     render_seconds: float = 0.0  # HTML and PDF
 
@@ -93,6 +94,8 @@ class JobResult:
             if self.cell_index is not None
             else "outside a cell"
         )
+        if self.cell_source:
+            where += f" `{self.cell_source}`"
         kept = f"; error notebook kept at {self.error_notebook}" if self.error_notebook else ""
         return f"{self.key}: failed {where}: {self.ename}: {self.evalue}{kept}"
 
@@ -255,6 +258,10 @@ class WarmKernel:
                 run_sync(self.km.shutdown_kernel)(now=True)
         self.km = self.kc = None
 
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
 
 def _register_engine() -> None:
     """Register papermill engine ``toolkit-warm``: papermill's nbclient engine on a given kernel."""
@@ -364,6 +371,9 @@ def run_job(job: Job, run_dir: str, timeout: float | None) -> JobResult:
     except PapermillExecutionError as exc:
         result.cell_index, result.exec_count = exc.cell_index, exc.exec_count
         result.ename, result.evalue = exc.ename, exc.evalue
+        result.cell_source = next((ln for ln in str(exc.source).splitlines() if ln.strip()), "")[
+            :120
+        ]
         result.error_notebook = _keep_error_notebook(root, scratch, job.key)
     except Exception as exc:  # time-out, dead kernel, rendering error: isolate it
         lines = [ln for ln in str(exc).splitlines() if ln.strip() and not ln.startswith("---")]
@@ -387,7 +397,7 @@ def _keep_error_notebook(root: Path, scratch: Path, key: str) -> str | None:
 def _worker_shutdown() -> None:
     warm = _WORKER.get("kernel")
     if warm is not None:
-        warm.stop()
+        warm.close()
 
 
 # --------------------------------------------------------------------------- the run folder
@@ -696,6 +706,7 @@ PARAMETER_ALIASES = {
     "term": ("term", "term_label"),
     "urn": ("urn", "school_urn"),
     "as_of": ("as_of", "as_at", "today"),
+    "policy": ("policy_path", "policy"),
 }
 
 
@@ -740,6 +751,7 @@ def plan_term(
     *,
     urns: Sequence[int] | None = None,
     notebooks_dir: Path = NOTEBOOKS_DIR,
+    policy_path: Path | None = None,
 ) -> TermPlan:
     """Every report of the term: trust reports first (the longest), then each school's two."""
     schools = tracker.schools.sort_values("urn")
@@ -750,11 +762,13 @@ def plan_term(
                 f"URN(s) {', '.join(map(str, unknown))} are not in the Schools sheet of {tracker_path.name}"
             )
         schools = schools[schools["urn"].isin(list(urns))]
-    common = {
+    common: dict[str, Any] = {
         "tracker": str(tracker_path.resolve()),
         "term": term.label,
         "as_of": as_of.isoformat(),
     }
+    if policy_path is not None:
+        common["policy"] = str(Path(policy_path).resolve())
     jobs: list[Job] = []
     missing: list[str] = []
     declared: dict[str, set[str]] = {}

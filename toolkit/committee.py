@@ -172,7 +172,7 @@ def pb_targets(tracker: Tracker, urn: int, term: str | Term) -> pd.DataFrame:
         measure, group = str(r["measure"]), str(r["pupil_group"])
         info = MEASURE_INFO.get(measure, {"key_stage": None})
         latest: object = None
-        if measure in tuple(o["measure"].dropna().unique()):
+        if info["key_stage"] != "All":  # an outcome measure (KS2, KS4, 16-18)
             hit = o.loc[
                 (o["urn"] == urn)
                 & (o["measure"] == measure)

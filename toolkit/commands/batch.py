@@ -75,13 +75,14 @@ def run(args: argparse.Namespace) -> int:
     try:
         from toolkit.workbook import read_tracker
 
-        kwargs = {"policy": args.policy} if args.policy else {}
-        tracker = read_tracker(args.tracker, **kwargs)
+        tracker = read_tracker(args.tracker, policy_path=args.policy)
     except InvalidInput as exc:
         print(exc.report.render(), file=sys.stderr)
         return 2
     try:
-        plan = batch.plan_term(tracker, args.tracker, term, as_of, urns=args.schools)
+        plan = batch.plan_term(
+            tracker, args.tracker, term, as_of, urns=args.schools, policy_path=args.policy
+        )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
