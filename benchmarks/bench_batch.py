@@ -129,7 +129,7 @@ def _quote(text: str) -> str:
 # --------------------------------------------------------------------------- the two ways
 
 
-def batch_way(tracker: Path, out: Path) -> dict:
+def batch_way(tracker: Path, out: Path, urns: list[int] | None = None) -> dict:
     cmd = [
         str(BIN / "toolkit"),
         "batch",
@@ -142,6 +142,8 @@ def batch_way(tracker: Path, out: Path) -> dict:
         AS_OF,
         "--no-progress",
     ]
+    if urns:
+        cmd += ["--schools", *map(str, urns)]
     return measure(cmd)
 
 
@@ -244,6 +246,15 @@ def main() -> int:
             if b["rc"] != 0:
                 print(f"batch failed at {n} schools:\n{b['stderr']}")
             rows.append({"schools": n, "way": "batch", "reports": reports, **b})
+            if n == max(args.sizes) and n > min(args.sizes):
+                # Same (large) tracker, only the smallest size's schools: separates the cost per
+                # school's reports from the cost of a bigger tracker (read, summary, calendars).
+                from toolkit.workbook import read_tracker
+
+                k = min(args.sizes)
+                some = sorted(int(u) for u in read_tracker(tracker).schools["urn"])[:k]
+                sb = batch_way(tracker, tmp / f"trust-{n}" / "batch-subset", some)
+                rows.append({"schools": k, "way": f"batch, {k} of {n}", "reports": 2 * k + 2, **sb})
             if naive_per_report is None or args.naive_all:
                 from toolkit.workbook import read_tracker
 
@@ -280,7 +291,8 @@ def main() -> int:
             f"{r['schools']:>7} {r['way']:<21} {r['reports']:>7} {r['wall']:>8.1f} {r['wall'] / r['reports']:>8.2f} "
             f"{r['cpu']:>8.1f} {r['max_process_rss_mb']:>11.0f} {r['peak_tree_rss_mb']:>8.0f}"
         )
-    by = {(r["schools"], r["way"].split(" ")[0]): r for r in rows}
+    by = {(r["schools"], r["way"].split(" ")[0]): r for r in rows if " of " not in r["way"]}
+    subset = next((r for r in rows if " of " in r["way"]), None)
     sizes = sorted(args.sizes)
     if (sizes[0], "naive") in by and (sizes[0], "batch") in by:
         speed = by[(sizes[0], "naive")]["wall"] / by[(sizes[0], "batch")]["wall"]
@@ -296,6 +308,14 @@ def main() -> int:
             f"largest process: {lo['max_process_rss_mb']:.0f} MB at {sizes[0]} schools, {hi['max_process_rss_mb']:.0f} MB at {sizes[-1]}; "
             f"process tree: {lo['peak_tree_rss_mb']:.0f} MB and {hi['peak_tree_rss_mb']:.0f} MB"
         )
+        if subset is not None:
+            same = (hi["wall"] - subset["wall"]) / (sizes[-1] - sizes[0])
+            print(
+                f"marginal wall time per school on the same {sizes[-1]}-school tracker "
+                f"({sizes[0]} vs {sizes[-1]} schools' reports): {same:.2f} s; largest process "
+                f"{subset['max_process_rss_mb']:.0f} MB vs {hi['max_process_rss_mb']:.0f} MB "
+                "(memory follows the tracker's size, not the number of reports)"
+            )
         if not args.naive_all:
             print(
                 f"(naive way at {sizes[-1]} schools extrapolated from its {sizes[0]}-school time per report, not run)"
