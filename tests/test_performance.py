@@ -557,9 +557,17 @@ def test_written_cells_read_back_by_the_tracker_cell_parser(tmp_path, files, yea
         )
     for key in ("urn", "measure", "pupil_group"):
         assert not [x for x in parsed[key].issues if x.severity == "error"], key
-    year_errors = [x for x in parsed["academic_year"].issues if x.severity == "error"]
-    # Known gap: schema.ACADEMIC_YEARS starts at 2018/19, so 2017/18 rows are refused by the
-    # tracker (the import warns "year-outside-tracker"); 2018/19 rows pass.
-    assert bool(year_errors) == (year is None)
-    if year is None:
-        assert "year-outside-tracker" in [p.code for p in result.report.warnings]
+    # The tracker's Academic year list runs from 2015/16, so the real 2017/18 and 2018/19
+    # files import into years the tracker accepts.
+    assert not [x for x in parsed["academic_year"].issues if x.severity == "error"]
+    assert "year-outside-tracker" not in [p.code for p in result.report.warnings]
+
+
+def test_a_year_the_tracker_cannot_hold_is_warned_about(tmp_path):
+    """2014/15 is before the tracker's Academic year list: the import still reads the file
+    but warns that the tracker would refuse those rows, and the reader does refuse them."""
+    out = tmp_path / "o.xlsx"
+    result = import_performance([MESSY], out, year="2014/15")
+    warning = next(p for p in result.report.warnings if p.code == "year-outside-tracker")
+    assert "2014/15" in warning.message
+    assert [x for x in read_back(out)["academic_year"].issues if x.severity == "error"]
