@@ -308,6 +308,12 @@ def main() -> int:
             f"largest process: {lo['max_process_rss_mb']:.0f} MB at {sizes[0]} schools, {hi['max_process_rss_mb']:.0f} MB at {sizes[-1]}; "
             f"process tree: {lo['peak_tree_rss_mb']:.0f} MB and {hi['peak_tree_rss_mb']:.0f} MB"
         )
+        cores = os.cpu_count() or 1
+        cpu_marginal = (hi["cpu"] - (subset or lo)["cpu"]) / (sizes[-1] - sizes[0])
+        print(
+            f"marginal CPU per school: {cpu_marginal:.2f} CPU-s, i.e. {cpu_marginal / cores:.2f} s of wall time "
+            f"on {cores} otherwise idle cores (wall times above include other load on the machine)"
+        )
         if subset is not None:
             same = (hi["wall"] - subset["wall"]) / (sizes[-1] - sizes[0])
             print(

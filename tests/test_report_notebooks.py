@@ -51,28 +51,12 @@ def inputs(tmp_path_factory) -> Path:
     return folder / "sample_tracker.xlsx"
 
 
-@pytest.fixture(scope="module")
-def batch_run(inputs, tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
-    out = tmp_path_factory.mktemp("outputs")
-    cmd = [
-        sys.executable,
-        "-m",
-        "toolkit",
-        "batch",
-        str(inputs),
-        "--term",
-        "2026/27 Autumn",
-        "--out",
-        str(out),
-        "--as-of",
-        "2026-11-23",
-        "--workers",
-        "2",
-        "--schools",
-        *map(str, SCHOOLS),
-    ]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    return proc, out / "2026-27-autumn" / "latest"
+def _batch_cmd(tracker: Path, out: Path) -> list[str]:
+    return [
+        sys.executable, "-m", "toolkit", "batch", str(tracker), "--term", "2026/27 Autumn",
+        "--out", str(out), "--as-of", "2026-11-23", "--workers", "2", "--no-progress",
+        "--schools", *map(str, SCHOOLS),
+    ]  # fmt: skip
 
 
 def _pdf_pages(path: Path) -> list[str]:
@@ -93,9 +77,39 @@ def _check_html(html: str) -> None:
     assert "Provenance" in html and "SHA-256" in html
 
 
-def test_batch_makes_every_report_of_the_term(batch_run):
-    proc, run = batch_run
+def _digest(folder: Path) -> dict[str, str]:
+    import hashlib
+
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_batch_on_the_sample_trust(inputs, tmp_path):
+    """One batch run (it is the slow part), checked from every side, then a second run killed midway.
+
+    Kept as one test so that ``pytest -n 2`` runs the batch once, not once per worker.
+    """
+    out = tmp_path / "outputs"
+    proc = subprocess.run(
+        _batch_cmd(inputs, out), cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
+    run = (out / "2026-27-autumn" / "latest").resolve()
+    _every_report_is_made_and_listed(run)
+    _every_report_html_has_no_code_no_network_and_provenance(run)
+    for urn in SCHOOLS:
+        _school_pdfs_hold_school_designation_and_page_numbers(run, urn)
+    _standards_committee_pdf_has_a_page_per_high_risk_school(run)
+    _lsip_summary_shows_late_missing_reports_and_the_missed_visit(run)
+    _killing_the_batch_midway_keeps_the_earlier_run_and_lists_only_complete_reports(
+        inputs, out, run
+    )
+
+
+def _every_report_is_made_and_listed(run: Path) -> None:
     index = (run / "index.html").read_text()
     assert "Finished" in index
     for stem in ("trust/lsip-summary", "trust/standards-committee"):
@@ -117,18 +131,14 @@ def test_batch_makes_every_report_of_the_term(batch_run):
     assert data["term"] == "2026/27 Autumn" and len(data["schools"]) == len(summary)
 
 
-def test_every_report_html_has_no_code_no_network_and_provenance(batch_run):
-    _, run = batch_run
-    htmls = sorted(run.rglob("*.html"))
-    reports_html = [p for p in htmls if p.name != "index.html"]
+def _every_report_html_has_no_code_no_network_and_provenance(run: Path) -> None:
+    reports_html = [p for p in sorted(run.rglob("*.html")) if p.name != "index.html"]
     assert len(reports_html) == 2 + 2 * len(SCHOOLS)
     for path in reports_html:
         _check_html(path.read_text())
 
 
-@pytest.mark.parametrize("urn", sorted(SCHOOLS))
-def test_school_pdfs_hold_school_designation_and_page_numbers(batch_run, urn):
-    _, run = batch_run
+def _school_pdfs_hold_school_designation_and_page_numbers(run: Path, urn: int) -> None:
     name, designation = SCHOOLS[urn]
     folder = next((run / "schools").glob(f"{urn}-*"))
     for stem in ("designation-review", "progress-board-pack"):
@@ -145,8 +155,7 @@ def test_school_pdfs_hold_school_designation_and_page_numbers(batch_run, urn):
             assert f"Page {i} of {n}" in pages[i - 1]
 
 
-def test_standards_committee_pdf_has_a_page_per_high_risk_school(batch_run):
-    _, run = batch_run
+def _standards_committee_pdf_has_a_page_per_high_risk_school(run: Path) -> None:
     pages = _pdf_pages(run / "trust" / "standards-committee.pdf")
     # each High-risk school's page starts with its heading; Westbury (Improve) gets none
     for urn in (900003, 900006):
@@ -156,12 +165,48 @@ def test_standards_committee_pdf_has_a_page_per_high_risk_school(batch_run):
     assert f"Page {len(pages)} of {len(pages)}" in pages[-1]
 
 
-def test_lsip_summary_shows_late_missing_reports_and_the_missed_visit(batch_run):
-    _, run = batch_run
+def _lsip_summary_shows_late_missing_reports_and_the_missed_visit(run: Path) -> None:
     html = (run / "trust" / "lsip-summary.html").read_text()
     # sample spec: Kingsmead's March 2026 minimum visit is missing; 3 late reports, 1 missing
     assert "Minimum SIP visit missed" in html and "Kingsmead Primary School" in html
     assert "Visit report sent late" in html and "Visit report not sent" in html
+
+
+def _killing_the_batch_midway_keeps_the_earlier_run_and_lists_only_complete_reports(
+    inputs: Path, out: Path, earlier: Path
+) -> None:
+    import os
+    import signal
+    import time
+
+    before = _digest(earlier)
+    term_dir = out / "2026-27-autumn"
+    proc = subprocess.Popen(_batch_cmd(inputs, out), cwd=ROOT, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    staging = None
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and staging is None:
+            for index in term_dir.glob("run-*.incomplete/index.html"):
+                if re.search(r'href="(trust|schools)/', index.read_text()):
+                    staging = index.parent
+            time.sleep(0.05)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the batch, its workers and their kernels
+        proc.wait(timeout=30)
+    assert staging is not None, "the second batch never listed a finished report"
+    assert _digest(earlier) == before
+    assert (term_dir / "latest").resolve() == earlier
+    index = (staging / "index.html").read_text()
+    assert "Finished" not in index
+    listed = re.findall(r'href="((?:trust|schools)/[^"]+)"', index)
+    assert listed and len(listed) < 2 * (2 + 2 * len(SCHOOLS))
+    for rel in listed:
+        data = (staging / rel).read_bytes()
+        if rel.endswith(".pdf"):
+            assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
+        else:
+            assert data.rstrip().endswith(b"</html>")
 
 
 # --------------------------------------------------------------------------- escaping, end to end
