@@ -186,14 +186,14 @@ def column_widths(headers: list[object], lengths: list[list[int]]) -> list[float
     Fixed layout lets WeasyPrint place a table without measuring every cell twice (about a
     third of a report's PDF time). A column gets the 90th-percentile length of its text,
     capped so one long note cannot squeeze the rest, and never less than its header's
-    longest word.
+    longest word (headers do not break mid-word).
     """
     weights = []
     for header, lens in zip(headers, lengths, strict=True):
         ordered = sorted(lens) or [0]
         typical = ordered[int(0.9 * (len(ordered) - 1))]
         longest_word = max((len(w) for w in str(header).split()), default=1)
-        weights.append(max(min(typical, 60), longest_word, 3))
+        weights.append(max(min(typical, 40), longest_word + 2, 4))
     total = float(sum(weights))
     return [100.0 * w / total for w in weights]
 
