@@ -5,7 +5,7 @@ the papermill CLI, then the nbconvert CLI with the report template, then WeasyPr
 for the PDF. Each step starts a new Python process (and papermill a new kernel).
 
 The batch: worker processes (one per core), each with a warm kernel re-running the
-parameterised notebook, and one WeasyPrint per worker.
+parameterised notebook, and one PDF engine per worker (Chromium by default, see toolkit.pdf).
 
 Printed for 12 and 100 schools: wall time, time per report, CPU time, peak memory (the
 largest single process, from RUSAGE_CHILDREN, and the whole process tree, sampled from

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the few system libraries the toolkit needs and pip cannot provide:
-# Pango (WeasyPrint's text layout, for PDF), fonts, and poppler-utils (pdftotext for tests).
+# Chromium (prints committee PDFs, and the browser of the end-to-end tests), Pango
+# (WeasyPrint's text layout, the other PDF engine) and fonts.
 # Idempotent and quiet when everything is already present.
 set -euo pipefail
 need=()
@@ -8,6 +9,7 @@ ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || need+=(libpango-1.0-0 lib
 fc-list 2>/dev/null | grep -qi 'dejavu' || need+=(fonts-dejavu-core fontconfig)
 # HarfBuzz subsetting: WeasyPrint embeds font subsets ~4x faster than with fontTools (batch PDFs).
 ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so' || need+=(libharfbuzz-subset0)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installing system packages: ${need[*]}"
 SUDO=""

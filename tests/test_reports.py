@@ -172,3 +172,16 @@ def test_write_report_is_atomic_and_leaves_no_temporary_files(executed_nb, tmp_p
         executed_nb, tmp_path / "out" / "r.html", tmp_path / "out" / "r.pdf", generated_at=WHEN
     )
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["r.html", "r.pdf"]
+
+
+def test_css_string_keeps_tracker_text_inside_the_print_css():
+    """A school name reaches the @page header as a CSS string: quotes, backslashes and
+    '</style>' must stay text, not end the string or the style element."""
+    hostile = 'St "A" \\ </style><script>alert(1)</script>'
+    quoted = reports.css_string(hostile)
+    inner = quoted[1:-1]
+    assert quoted.startswith('"') and quoted.endswith('"')
+    assert '"' not in inner and "<" not in inner and ">" not in inner
+    assert inner.startswith("St \\22 A\\22  \\5c  \\3c /style\\3e ")
+    meta = reports.ReportMeta(trust="Trust", school=hostile, term="2026/27 Autumn", marking="OFFICIAL")
+    assert "</style>" not in meta.page_css() and "<script>" not in meta.page_css()

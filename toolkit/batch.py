@@ -395,9 +395,12 @@ def _keep_error_notebook(root: Path, scratch: Path, key: str) -> str | None:
 
 
 def _worker_shutdown() -> None:
+    from toolkit.pdf import close_all
+
     warm = _WORKER.get("kernel")
     if warm is not None:
         warm.close()
+    close_all()  # the worker's browser, if it printed with Chromium
 
 
 # --------------------------------------------------------------------------- the run folder

@@ -234,6 +234,39 @@ class ReportMeta:
     generated_at: str = ""
     policy_source: str = "default"
 
+    @property
+    def running_header(self) -> str:
+        return " \u00b7 ".join(x for x in (self.trust, self.school, self.term) if x)
+
+    @property
+    def running_footer(self) -> str:
+        return " \u00b7 ".join(x for x in (self.trust, self.title, self.marking) if x)
+
+    def page_css(self) -> str:
+        """The ``@page`` margin boxes for this report: running header, marking and footer.
+
+        Written as plain CSS strings rather than CSS running elements, so that every print
+        engine (Chromium and WeasyPrint) repeats them on every page.
+        """
+        return (
+            "@page {\n"
+            f"  @top-left {{ content: {css_string(self.running_header)}; }}\n"
+            f"  @top-right {{ content: {css_string(self.marking)}; }}\n"
+            f"  @bottom-left {{ content: {css_string(self.running_footer)}; }}\n"
+            "}"
+        )
+
+
+def css_string(value: str) -> str:
+    """``value`` as a quoted CSS string that cannot end the string or the <style> element.
+
+    Tracker text (a school's name) reaches the print CSS; every character outside a safe
+    set is written as a CSS hex escape, so quotes, backslashes, newlines and ``</style>``
+    stay text.
+    """
+    safe = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:;!?()'-_/&+")
+    return '"' + "".join(ch if ch in safe else f"\\{ord(ch):x} " for ch in value) + '"'
+
 
 def report_header(
     title: str,
@@ -369,7 +402,9 @@ def _render(
     nb: Any, overrides: Mapping[str, Any] | None, generated_at: dt.datetime | None
 ) -> tuple[str, ReportMeta]:
     meta = report_meta(nb, overrides, generated_at=generated_at)
-    body, _ = _exporter().from_notebook_node(_for_export(nb), resources={"report": asdict(meta)})
+    body, _ = _exporter().from_notebook_node(
+        _for_export(nb), resources={"report": {**asdict(meta), "page_css": meta.page_css()}}
+    )
     problems = external_references(body)
     if problems:
         raise ValueError(f"Rendered report would fetch from the network: {problems[:3]}")
@@ -383,19 +418,14 @@ def render_html(
     return _render(nb, overrides, generated_at)[0]
 
 
-@cache
-def _offline_fetcher() -> Any:
-    """WeasyPrint URL fetcher that allows only embedded data: URIs (reports are offline)."""
-    from weasyprint.urls import URLFetcher
+def render_pdf(html_text: str, engine: str | None = None) -> bytes:
+    """The committee HTML as an A4 PDF (print CSS: header, footer, page numbers).
 
-    return URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+    ``engine`` names a ``toolkit.pdf`` engine (default: ``toolkit.pdf.default_engine()``).
+    """
+    from toolkit.pdf import html_to_pdf
 
-
-def render_pdf(html_text: str) -> bytes:
-    """The committee HTML as an A4 PDF (WeasyPrint, print CSS: header, footer, page numbers)."""
-    from weasyprint import HTML as WeasyHTML
-
-    return WeasyHTML(string=html_text, url_fetcher=_offline_fetcher(), base_url=None).write_pdf()
+    return html_to_pdf(html_text, engine)
 
 
 def write_report(

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import time
 from pathlib import Path
+
+from toolkit.commands._common import add_tracker_arguments, open_tracker, parsed
+from toolkit.pdf import ENGINES
 
 NAME = "batch"
 HELP = "Make every report of a term (HTML + PDF), calendars and a summary, in parallel."
@@ -29,7 +33,7 @@ def _date(text: str) -> dt.date:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("tracker", type=Path, help="The trust tracker workbook (.xlsx).")
+    add_tracker_arguments(parser)
     parser.add_argument(
         "--term", required=True, help="The term, e.g. '2026/27 Autumn' or 2026-27-autumn."
     )
@@ -49,10 +53,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--as-of", type=_date, default=None, help="The date reports are 'as of' (default: today)."
     )
     parser.add_argument(
-        "--policy",
-        type=Path,
+        "--pdf-engine",
+        choices=sorted(ENGINES),
         default=None,
-        help="A policy.toml (default: the one beside the tracker).",
+        help="How PDFs are printed (default: chromium if installed, else weasyprint).",
     )
     parser.add_argument("--no-progress", action="store_true", help="Do not show the progress bar.")
 
@@ -60,25 +64,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from toolkit import __version__, batch
     from toolkit.outputs import sha256_file
-    from toolkit.problems import InvalidInput
     from toolkit.terms import Term
 
-    try:
-        term = Term.parse(args.term)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if not args.tracker.is_file():
-        print(f"error: the tracker {args.tracker} does not exist. Check the path.", file=sys.stderr)
-        return 2
+    term = parsed(Term.parse, args.term)
+    if args.pdf_engine:  # read by every worker process
+        os.environ["TOOLKIT_PDF_ENGINE"] = args.pdf_engine
     as_of = args.as_of or dt.date.today()
-    try:
-        from toolkit.workbook import read_tracker
-
-        tracker = read_tracker(args.tracker, policy_path=args.policy)
-    except InvalidInput as exc:
-        print(exc.report.render(), file=sys.stderr)
-        return 2
+    tracker = open_tracker(args.tracker, args.policy)
     try:
         plan = batch.plan_term(
             tracker, args.tracker, term, as_of, urns=args.schools, policy_path=args.policy

@@ -1,0 +1,99 @@
+"""Both PDF engines print the committee CSS (A4, running header, "Page N of M") and fetch
+nothing from any network while printing."""
+
+from __future__ import annotations
+
+import http.server
+import io
+import threading
+
+import pypdf
+import pytest
+
+from toolkit import pdf
+
+PAGED = """<!DOCTYPE html><html><head><style>
+@page { size: A4; margin: 20mm;
+  @top-center { content: "Test Trust \\00b7 Castle Hill Academy"; }
+  @bottom-center { content: "Page " counter(page) " of " counter(pages); } }
+h2 { break-before: page; }
+</style></head><body><h1>Designation review</h1><p>Stabilise</p><h2>Second page</h2></body></html>"""
+
+
+@pytest.mark.parametrize("engine", sorted(pdf.ENGINES))
+def test_engine_prints_a4_with_running_header_and_page_numbers(engine):
+    reader = pypdf.PdfReader(io.BytesIO(pdf.html_to_pdf(PAGED, engine)))
+    assert len(reader.pages) == 2
+    width, height = (float(v) for v in reader.pages[0].mediabox[2:])
+    assert abs(width - 595.3) < 1.5 and abs(height - 841.9) < 1.5  # A4 in points
+    first, second = (p.extract_text() for p in reader.pages)
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    assert "Castle Hill Academy" in first and "Stabilise" in first
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        self.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/css")
+        self.end_headers()
+        self.wfile.write(b"body{color:red}")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def local_server():
+    _Recorder.hits = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", _Recorder.hits
+    server.shutdown()
+
+
+def _referencing(base: str) -> str:
+    return (
+        f'<html><head><link rel="stylesheet" href="{base}/style.css">'
+        f"<style>@import url({base}/more.css); @font-face {{ font-family: X; src: url({base}/f.woff); }}</style>"
+        f'</head><body><p style="font-family: X">Report</p><img src="{base}/chart.png"></body></html>'
+    )
+
+
+def test_chromium_prints_but_blocks_every_network_request(local_server):
+    """A report that (wrongly) referenced a stylesheet, font and image on a server: Chromium
+    still prints it, and the server, which is real and counts requests, gets none."""
+    base, hits = local_server
+    assert pdf.html_to_pdf(_referencing(base), "chromium").startswith(b"%PDF")
+    assert hits == []
+
+
+def test_weasyprint_refuses_a_network_reference_without_fetching_it(local_server):
+    from weasyprint.urls import FatalURLFetchingError
+
+    base, hits = local_server
+    with pytest.raises(FatalURLFetchingError, match=base):
+        pdf.html_to_pdf(_referencing(base), "weasyprint")
+    assert hits == []
+
+
+def test_unknown_engine_is_named():
+    with pytest.raises(pdf.EngineUnavailable, match="choose one of chromium, weasyprint"):
+        pdf.engine("latex")
+
+
+def test_default_engine_follows_the_environment(monkeypatch):
+    monkeypatch.setenv("TOOLKIT_PDF_ENGINE", "weasyprint")
+    assert pdf.default_engine() == "weasyprint"
+    monkeypatch.delenv("TOOLKIT_PDF_ENGINE")
+    monkeypatch.setenv("TOOLKIT_CHROMIUM", "/nonexistent/chromium")
+    assert pdf.default_engine() == "weasyprint"
+
+
+def test_missing_chromium_says_how_to_install_it(monkeypatch):
+    monkeypatch.setenv("TOOLKIT_CHROMIUM", "/nonexistent/chromium")
+    with pytest.raises(pdf.EngineUnavailable, match="make system-deps"):
+        pdf.ChromiumEngine()
