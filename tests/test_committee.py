@@ -297,3 +297,16 @@ def test_lsip_finds_the_planted_recommendation_that_differs(sample_tracker):
         and row.iloc[0]["Recommended"] == "Improve"
         and row.iloc[0]["Current"] == "Repair"
     )
+
+
+def test_risk_chart_has_a_text_alternative_with_every_count():
+    risk = pd.DataFrame(
+        {"Designation": ["Stabilise", "Repair", "Improve", "Sustain"],
+         "Risk": ["High risk", "High risk", "Some risk", "Low risk"],
+         "Schools": [1, 2, 4, 3]}
+    )  # fmt: skip
+    chart = committee.risk_chart(risk, Term.parse("2026/27 Autumn"))
+    assert chart.png.startswith(b"\x89PNG")
+    assert "Stabilise (High risk): 1" in chart.alt and "Sustain (Low risk): 3" in chart.alt
+    html = chart._repr_html_()
+    assert 'alt="Number of schools by designation' in html and "<table" in html

@@ -561,6 +561,25 @@ def risk_counts(frame: pd.DataFrame, policy: Any) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+RISK_COLOURS = {"High risk": "#8a1c1c", "Some risk": "#e0a030", "Low risk": "#4f8f5f"}
+
+
+def risk_chart(risk: pd.DataFrame, term: Term) -> Any:
+    """Schools by designation as a bar chart, with its text alternative (the counts)."""
+    from toolkit.charts import Chart, figure, png
+
+    fig = figure(6, 2.2)
+    ax = fig.subplots()
+    colours = [RISK_COLOURS.get(r, "#999999") for r in risk["Risk"]]
+    ax.barh(risk["Designation"], risk["Schools"], color=colours)
+    ax.invert_yaxis()
+    ax.set_xlabel("Schools")
+    title = f"Schools by designation, {term.label}"
+    ax.set_title(title)
+    alt = "; ".join(f"{d} ({r}): {n}" for d, r, n in risk[["Designation", "Risk", "Schools"]].itertuples(index=False))
+    return Chart(png(fig), f"Number of schools by designation: {alt}.", risk, title)
+
+
 def standards_outcomes(tracker: Tracker, term: str | Term) -> pd.DataFrame:
     """Headline results per school (All pupils only) against national and the target.
 

@@ -15,9 +15,7 @@ proposal and support package at once (``designation.what_if``).
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from toolkit import ofsted
+from toolkit.charts import Chart, figure, png
 from toolkit.designation import SchoolAssessment, assess_school, what_if
 from toolkit.evidence import outcome_thresholds, outcomes_year, term_end_date
 from toolkit.groups import (
@@ -84,36 +83,6 @@ def load(tracker_path: str | Path, urn: int, term: str | Term, *, policy_path: s
 
 
 # ----------------------------------------------------------------------------- charts
-
-
-@dataclass
-class Chart:
-    """A static chart with its text alternative (alt text and the plotted figures)."""
-
-    png: bytes
-    alt: str
-    data: pd.DataFrame
-    title: str
-
-    def _repr_html_(self) -> str:
-        src = "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
-        return (
-            f'<figure class="chart keep-together"><img src="{src}" alt="{escape(self.alt)}"/>'
-            f"<figcaption>{escape(self.title)}. {escape(self.alt)}</figcaption></figure>"
-            + str(table(self.data, caption=f"Figures in the chart: {self.title}"))
-        )
-
-
-def _figure(width: float = 6.5, height: float = 2.6) -> Any:
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(width, height), dpi=110, layout="constrained")
-
-
-def _png(fig: Any) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
 
 
 # ----------------------------------------------------------------------------- sections
@@ -251,7 +220,7 @@ def group_gap_chart(gaps: pd.DataFrame, measure: str) -> Chart:
     rows = gaps.loc[(gaps["measure"] == measure)]
     shown = rows.loc[~rows["suppressed"] & rows["gap_to_national"].notna()]
     hidden = list(rows.loc[rows["suppressed"], "pupil_group"])
-    fig = _figure(6.5, 0.35 * max(3, len(shown)) + 0.8)
+    fig = figure(6.5, 0.35 * max(3, len(shown)) + 0.8)
     ax = fig.add_subplot()
     colours = ["#1e6b38" if v >= 0 else "#8a1c1c" for v in shown["gap_to_national"]]
     ax.barh(list(shown["pupil_group"]), list(shown["gap_to_national"]), color=colours)
@@ -264,7 +233,7 @@ def group_gap_chart(gaps: pd.DataFrame, measure: str) -> Chart:
     if hidden:
         alt += f" Suppressed (not shown): {', '.join(hidden)}."
     data = pd.DataFrame({"Group": shown["pupil_group"], "Gap to national": shown["gap_to_national"].map(lambda v: f"{v:+.1f}")})
-    return Chart(_png(fig), alt, data, f"Gap to national by pupil group, {measure}")
+    return Chart(png(fig), alt, data, f"Gap to national by pupil group, {measure}")
 
 
 def _climate_rows(review: DesignationReview) -> pd.DataFrame:
@@ -336,7 +305,7 @@ def _attendance_groups(review: DesignationReview, term: Term) -> HTML:
 
 def attendance_chart(frame: pd.DataFrame) -> Chart:
     """Attendance by term against national, as a line chart with its figures."""
-    fig = _figure()
+    fig = figure()
     ax = fig.add_subplot()
     x = list(range(len(frame)))
     ax.plot(x, list(frame["Attendance %"]), marker="o", color="#1d4e89", label="School")
@@ -352,7 +321,7 @@ def attendance_chart(frame: pd.DataFrame) -> Chart:
     )
     alt = f"Line chart of attendance by term against national: {desc}."
     data = frame[["Term", "Attendance %", "National"]].map(lambda v: "-" if v is None or (isinstance(v, float) and pd.isna(v)) else v)
-    return Chart(_png(fig), alt, data, "Attendance by term")
+    return Chart(png(fig), alt, data, "Attendance by term")
 
 
 def support_section(review: DesignationReview) -> HTML:
@@ -438,7 +407,7 @@ def history_chart(review: DesignationReview) -> Chart:
     policy = review.tracker.policy
     hist = list(review.assessment.history)
     order = policy.designations.order
-    fig = _figure(6.5, 2.4)
+    fig = figure(6.5, 2.4)
     ax = fig.add_subplot()
     x = list(range(len(hist)))
     for key, style, label in (("proposed", dict(linestyle="--", marker="o", color="#5a6470"), "Proposed"), ("agreed", dict(marker="s", color="#1d4e89"), "Agreed")):
@@ -450,7 +419,7 @@ def history_chart(review: DesignationReview) -> Chart:
     fig.legend(fontsize=8, loc="outside upper right", ncols=2)
     desc = "; ".join(f"{h['term']} proposed {h['proposed'] or 'none'}, agreed {h['agreed'] or 'none'}" for h in hist)
     data = pd.DataFrame({"Term": [h["term"] for h in hist], "Proposed": [h["proposed"] or "-" for h in hist], "Agreed": [h["agreed"] or "-" for h in hist]})
-    return Chart(_png(fig), f"Designation by term (Stabilise lowest, Sustain highest): {desc}.", data, "Designation history")
+    return Chart(png(fig), f"Designation by term (Stabilise lowest, Sustain highest): {desc}.", data, "Designation history")
 
 
 def _phase(review: DesignationReview) -> str | None:
