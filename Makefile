@@ -5,7 +5,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-TERM_  ?= 2026/27 Autumn
+REPORT_TERM ?= 2026/27 Autumn
 TRACKER ?= inputs/sample_tracker.xlsx
 PYTEST_ARGS ?= -n 2
 
@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 	@touch $(STAMP)
 
 reports: env
-	$(BIN)/toolkit batch $(TRACKER) --term "$(TERM_)"
+	$(BIN)/toolkit batch $(TRACKER) --term "$(REPORT_TERM)"
 
 test: env
 	$(BIN)/ruff check toolkit tests benchmarks
