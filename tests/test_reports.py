@@ -185,3 +185,14 @@ def test_css_string_keeps_tracker_text_inside_the_print_css():
     assert inner.startswith("St \\22 A\\22  \\5c  \\3c /style\\3e ")
     meta = reports.ReportMeta(trust="Trust", school=hostile, term="2026/27 Autumn", marking="OFFICIAL")
     assert "</style>" not in meta.page_css() and "<script>" not in meta.page_css()
+
+
+def test_lab_only_cells_are_left_out_of_the_report(executed_nb):
+    """The notebook's own title and its JupyterLab instructions are for whoever runs it; the
+    report template prints the title, so they would only repeat it or confuse a committee."""
+    lab = new_markdown_cell("# Designation review\n\nSet `interactive = True` in JupyterLab.")
+    lab.metadata["tags"] = ["lab-only"]
+    executed_nb.cells.insert(0, lab)
+    html = reports.render_html(executed_nb, generated_at=WHEN)
+    assert "interactive = True" not in html and "Set <code>interactive" not in html
+    assert "Narrative" in html  # untagged narrative stays

@@ -359,10 +359,16 @@ def report_meta(
 # --------------------------------------------------------------------------- rendering
 
 
+LAB_ONLY_TAG = "lab-only"  # cells for the JupyterLab user, left out of committee reports
+
+
 def _for_export(nb: Any) -> Any:
-    """A copy of ``nb`` without the header output, widget state, error tracebacks or stderr."""
+    """A copy of ``nb`` without the header output, widget state, error tracebacks or stderr,
+    and without cells tagged ``lab-only`` (the notebook's own title and instructions for
+    whoever runs it in JupyterLab: the report template prints the title itself)."""
     nb = copy.deepcopy(nb)
     nb.metadata.pop("widgets", None)
+    nb.cells = [c for c in nb.cells if LAB_ONLY_TAG not in c.get("metadata", {}).get("tags", [])]
     for cell in nb.cells:
         if cell.get("cell_type") != "code":
             continue
