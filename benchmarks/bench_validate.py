@@ -14,31 +14,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import tempfile
 import time
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
+from sample_trusts import tracker_file  # benchmarks/ is on sys.path when run as a script
 
 from toolkit.schema import SHEETS, SUPPRESSION_CODES, VOCABULARIES, Column, Kind
 from toolkit.workbook import validate_tracker
-
-CACHE = Path(tempfile.gettempdir()) / "toolkit-bench"
-
-
-def tracker_file(n_schools: int) -> Path:
-    """The generated sample trust with ``n_schools`` schools, cached between runs."""
-    from toolkit.sample import write_sample
-
-    path = CACHE / f"tracker-{n_schools}.xlsx"
-    if not path.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        start = time.perf_counter()
-        write_sample(path, n_schools=n_schools)
-        print(f"generated {path} in {time.perf_counter() - start:.1f} s")
-    return path
-
 
 # --------------------------------------------------------------------------- the naive way
 

@@ -19,31 +19,18 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
+
+from sample_trusts import tracker_file  # benchmarks/ is on sys.path when run as a script
 
 from toolkit.designation import _build_context, _term, assess_school, what_if
 from toolkit.review import what_if_summary
 from toolkit.workbook import read_tracker
 
-CACHE = Path(tempfile.gettempdir()) / "toolkit-bench"
 BUDGET_MS = 200.0
 TERM = "2026/27 Autumn"
 # The what-if changes cycled through: each is a different judgement set for the proposal.
 CHANGES = [{"qi6": "Stabilise"}, {"qi1": "Sustain", "qi2": "Sustain"}, {"Climate": "Improve", "qi3": "Repair"}, {}]
-
-
-def tracker_file(n_schools: int) -> Path:
-    from toolkit.sample import write_sample
-
-    path = CACHE / f"tracker-{n_schools}.xlsx"
-    if not path.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        start = time.perf_counter()
-        write_sample(path, n_schools=n_schools)
-        print(f"generated {path} in {time.perf_counter() - start:.1f} s")
-    return path
 
 
 def timed(fn, repeat: int) -> list[float]:
