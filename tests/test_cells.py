@@ -222,3 +222,13 @@ def test_yes_no_variants() -> None:
 def test_text_is_stripped_and_numbers_become_text() -> None:
     p = parse_column(column(["  Oak Primary ", 123.0, ""]), SCHOOLS.column("name"))
     assert p.values.tolist() == ["Oak Primary", "123", None]
+
+
+def test_suggestions_only_for_misspelt_words_not_numbers():
+    from toolkit.cells import suggest
+    from toolkit.schema import VOCABULARIES
+
+    assert suggest("primry", VOCABULARIES["phase"]) == "Primary"
+    assert suggest("Stabilse", VOCABULARIES["designation"]) == "Stabilise"
+    assert suggest("123456", VOCABULARIES["academic_year"]) is None  # was '2035/36'
+    assert suggest("Done", VOCABULARIES["visit_status"]) is None

@@ -149,7 +149,13 @@ def normalise_choice(text: str) -> str:
 
 
 def suggest(value: str, allowed: tuple[str, ...]) -> str | None:
-    """The allowed value closest to a misspelt one, if any is close."""
+    """The allowed value closest to a misspelt one, if any is close.
+
+    A value with no letters (a number typed into the wrong column) gets no guess: digits
+    alone make misleading matches, e.g. 123456 against '2035/36'.
+    """
+    if not any(ch.isalpha() for ch in value):
+        return None
     lowered = {a.casefold(): a for a in allowed}
     match = difflib.get_close_matches(value.casefold().strip(), list(lowered), n=1, cutoff=0.6)
     return lowered[match[0]] if match else None
