@@ -225,7 +225,6 @@ def test_text_is_stripped_and_numbers_become_text() -> None:
 
 
 def test_suggestions_only_for_misspelt_words_not_numbers():
-    from toolkit.cells import suggest
     from toolkit.schema import VOCABULARIES
 
     assert suggest("primry", VOCABULARIES["phase"]) == "Primary"
