@@ -7,6 +7,7 @@ wording whichever command met it.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 
 from toolkit.tracker import Tracker
@@ -23,6 +24,14 @@ class CommandFailed(Exception):
 def add_tracker_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("tracker", type=Path, help="The trust tracker workbook (.xlsx).")
     parser.add_argument("--policy", type=Path, default=None, help="A policy.toml (default: the one beside the tracker).")
+
+
+def iso_date(text: str) -> dt.date:
+    """An argparse type for dates written 2026-11-23."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it like 2026-11-23") from None
 
 
 def parsed(parse, text: str):

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from toolkit.commands._common import add_tracker_arguments, open_tracker, parsed
+from toolkit.commands._common import add_tracker_arguments, iso_date, open_tracker, parsed
 from toolkit.pdf import ENGINES
 
 NAME = "batch"
@@ -23,13 +23,6 @@ HELP = "Make every report of a term (HTML + PDF), calendars and a summary, in pa
 DESCRIPTION = __doc__
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a date; write it like 2026-11-23"
-        ) from None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--schools", type=int, nargs="+", metavar="URN", help="Only these schools' reports."
     )
     parser.add_argument(
-        "--as-of", type=_date, default=None, help="The date reports are 'as of' (default: today)."
+        "--as-of", type=iso_date, default=None, help="The date reports are 'as of' (default: today)."
     )
     parser.add_argument(
         "--pdf-engine",

@@ -13,24 +13,19 @@ import datetime as dt
 import json
 import sys
 
-from toolkit.commands._common import add_tracker_arguments, open_tracker, parsed
+from toolkit.commands._common import add_tracker_arguments, iso_date, open_tracker, parsed
 
 NAME = "compliance"
 HELP = "List late reports, missed visits and other calendar-rule findings."
 DESCRIPTION = __doc__
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it like 2026-11-23") from None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_tracker_arguments(parser)
     parser.add_argument("--year", default=None, help="Only this academic year, e.g. 2026/27 (default: every year to date).")
-    parser.add_argument("--as-of", type=_date, default=None, help="The date the checks are made on (default: today).")
+    parser.add_argument("--as-of", type=iso_date, default=None, help="The date the checks are made on (default: today).")
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table", help="Output format (default: table).")
 
 
