@@ -8,7 +8,6 @@ day marked. Static (a matplotlib ``Figure``, saved as PNG) so it prints in a PDF
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections import Counter
 from collections.abc import Iterable
 
@@ -16,6 +15,7 @@ import matplotlib.dates as mdates
 import pandas as pd
 from matplotlib.figure import Figure
 
+from toolkit.charts import Chart, png
 from toolkit.schedule import Event
 from toolkit.terms import AcademicYear
 
@@ -97,8 +97,17 @@ def year_chart_text(events: Iterable[Event], halves: pd.DataFrame, year: Academi
     return " ".join(parts)
 
 
-def figure_png(fig: Figure) -> bytes:
-    """The figure as PNG bytes (what a notebook displays and the PDF embeds)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
+def year_overview(events: Iterable[Event], halves: pd.DataFrame, year: AcademicYear, *,
+                  as_of: dt.date | None = None, title: str = "") -> Chart:
+    """The year chart with its text alternative (the img's alt text) and the counts it shows."""
+    events = list(events)
+    fig = year_chart(events, halves, year, as_of=as_of, title=title)
+    data = pd.DataFrame(
+        [
+            {"Row": label, "Dates": len(mine), "Proposed by the rules": sum(e.proposed for e in mine)}
+            for label, kinds in ROWS
+            for mine in [_row_events(events, kinds)]
+        ]
+    )
+    alt = year_chart_text(events, halves, year, as_of=as_of)
+    return Chart(png(fig), alt, data, title or f"The {year.label} school improvement year")
