@@ -97,3 +97,14 @@ def test_missing_chromium_says_how_to_install_it(monkeypatch):
     monkeypatch.setenv("TOOLKIT_CHROMIUM", "/nonexistent/chromium")
     with pytest.raises(pdf.EngineUnavailable, match="make system-deps"):
         pdf.ChromiumEngine()
+
+
+def test_chromium_engine_works_inside_a_running_event_loop():
+    """A Jupyter kernel runs an asyncio loop; Playwright's sync API refuses such a thread,
+    so the engine keeps its browser on a thread of its own."""
+    import asyncio
+
+    async def inside_the_loop() -> bytes:
+        return pdf.html_to_pdf(PAGED, "chromium")
+
+    assert asyncio.run(inside_the_loop()).startswith(b"%PDF")

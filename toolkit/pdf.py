@@ -23,6 +23,7 @@ import contextlib
 import os
 import shutil
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
@@ -56,6 +57,12 @@ def chromium_executable() -> str | None:
 
 
 class ChromiumEngine:
+    """Chromium driven by Playwright on a thread of its own.
+
+    Playwright's sync API refuses a thread that already runs an asyncio loop (a Jupyter
+    kernel) or another Playwright; its own thread keeps the engine usable from anywhere.
+    """
+
     name = "chromium"
 
     def __init__(self) -> None:
@@ -66,6 +73,10 @@ class ChromiumEngine:
                 "Run `make system-deps` (installs Debian's chromium), or choose the WeasyPrint "
                 "engine with TOOLKIT_PDF_ENGINE=weasyprint."
             )
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="toolkit-chromium")
+        self._thread.submit(self._start, exe).result()
+
+    def _start(self, exe: str) -> None:
         from playwright.sync_api import sync_playwright
 
         self._playwright = sync_playwright().start()
@@ -74,14 +85,22 @@ class ChromiumEngine:
         self._context.route("**/*", _offline_only)
         self._page = self._context.new_page()  # reused: a new page per report costs twice as much
 
-    def render(self, html: str) -> bytes:
+    def _print(self, html: str) -> bytes:
         self._page.set_content(html, wait_until="load")
         return self._page.pdf(prefer_css_page_size=True, print_background=True, format="A4")
 
-    def close(self) -> None:
+    def render(self, html: str) -> bytes:
+        return self._thread.submit(self._print, html).result()
+
+    def _stop(self) -> None:
         for step in (self._page.close, self._context.close, self._browser.close, self._playwright.stop):
             with contextlib.suppress(Exception):  # best effort: the process is ending anyway
                 step()
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._thread.submit(self._stop).result()
+        self._thread.shutdown(wait=True)
 
 
 def _offline_only(route) -> None:
