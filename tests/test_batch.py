@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import signal
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from folder_digest import digest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from toolkit import batch
@@ -79,12 +79,6 @@ def _listed(index_html: str) -> list[str]:
     return re.findall(r'href="(reports/[^"]+)"', index_html)
 
 
-def _digest(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def test_one_failure_does_not_stop_the_others_and_reruns_never_overwrite(notebooks, tmp_path):
@@ -121,12 +115,12 @@ def test_one_failure_does_not_stop_the_others_and_reruns_never_overwrite(noteboo
     assert not (first.run_dir / ".work").exists()
     assert os.readlink(term_dir / "latest") == first.run_dir.name
 
-    before = _digest(first.run_dir)
+    before = digest(first.run_dir)
     second = batch.execute_run(
         _jobs(notebooks, 2), term_dir, title="Run two", workers=1, timeout=60, progress=False
     )
     assert second.run_dir != first.run_dir
-    assert _digest(first.run_dir) == before  # the earlier run is untouched
+    assert digest(first.run_dir) == before  # the earlier run is untouched
     assert os.readlink(term_dir / "latest") == second.run_dir.name
     term_index = (term_dir / "index.html").read_text()
     assert first.run_dir.name in term_index and second.run_dir.name in term_index
@@ -165,7 +159,7 @@ def test_killing_the_batch_midway_leaves_earlier_outputs_intact_and_lists_only_c
     earlier = batch.execute_run(
         _jobs(notebooks, 1), term_dir, title="Earlier", workers=1, timeout=60, progress=False
     )
-    before = _digest(earlier.run_dir)
+    before = digest(earlier.run_dir)
     before_term_index = (term_dir / "index.html").read_text()
 
     jobs_file = tmp_path / "jobs.json"
@@ -192,7 +186,7 @@ def test_killing_the_batch_midway_leaves_earlier_outputs_intact_and_lists_only_c
         proc.wait(timeout=30)
 
     # earlier outputs intact, and still the latest complete run
-    assert _digest(earlier.run_dir) == before
+    assert digest(earlier.run_dir) == before
     assert os.readlink(term_dir / "latest") == earlier.run_dir.name
     assert staging.exists() and staging.name.endswith(".incomplete")
     assert "incomplete (in progress, or stopped" in (term_dir / "index.html").read_text()

@@ -14,6 +14,7 @@ import nbformat
 import pandas as pd
 import papermill
 import pytest
+from folder_digest import digest
 
 from toolkit import reports
 
@@ -77,14 +78,6 @@ def _check_html(html: str) -> None:
     assert "Provenance" in html and "SHA-256" in html
 
 
-def _digest(folder: Path) -> dict[str, str]:
-    import hashlib
-
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def test_batch_on_the_sample_trust(inputs, tmp_path):
@@ -188,7 +181,7 @@ def _killing_the_batch_midway_keeps_the_earlier_run_and_lists_only_complete_repo
     import signal
     import time
 
-    before = _digest(earlier)
+    before = digest(earlier)
     term_dir = out / "2026-27-autumn"
     proc = subprocess.Popen(_batch_cmd(inputs, out), cwd=ROOT, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
@@ -204,7 +197,7 @@ def _killing_the_batch_midway_keeps_the_earlier_run_and_lists_only_complete_repo
         os.killpg(proc.pid, signal.SIGKILL)  # the batch, its workers and their kernels
         proc.wait(timeout=30)
     assert staging is not None, "the second batch never listed a finished report"
-    assert _digest(earlier) == before
+    assert digest(earlier) == before
     assert (term_dir / "latest").resolve() == earlier
     index = (staging / "index.html").read_text()
     assert "Finished" not in index

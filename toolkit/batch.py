@@ -786,39 +786,32 @@ def plan_term(
             declared[nb] = notebook_parameters(path)
         return bind_parameters(declared[nb], values)
 
-    for nb, stem, title in TRUST_REPORTS:
-        params = params_for(nb, common)
+    def add(nb: str, stem: str, title: str, values: Mapping[str, Any], *, key: str,
+            folder: str, section: str, overrides: dict[str, str]) -> None:
+        params = params_for(nb, values)
         if params is not None:
             jobs.append(
                 Job(
-                    key=f"trust-{stem}",
+                    key=key,
                     notebook=str(notebooks_dir / nb),
                     parameters=params,
-                    html=f"trust/{stem}.html",
-                    pdf=f"trust/{stem}.pdf",
+                    html=f"{folder}/{stem}.html",
+                    pdf=f"{folder}/{stem}.pdf",
                     title=title,
-                    section="Trust reports",
-                    overrides={"title": title},
+                    section=section,
+                    overrides={"title": title, **overrides},
                 )
             )
+
+    for nb, stem, title in TRUST_REPORTS:
+        add(nb, stem, title, common, key=f"trust-{stem}", folder="trust",
+            section="Trust reports", overrides={})
     for urn, name in zip(schools["urn"], schools["name"], strict=True):
         urn = int(urn)
-        folder = f"schools/{urn}-{slugify(name)}"
         for nb, stem, title in SCHOOL_REPORTS:
-            params = params_for(nb, {**common, "urn": urn})
-            if params is not None:
-                jobs.append(
-                    Job(
-                        key=f"{urn}-{stem}",
-                        notebook=str(notebooks_dir / nb),
-                        parameters=params,
-                        html=f"{folder}/{stem}.html",
-                        pdf=f"{folder}/{stem}.pdf",
-                        title=title,
-                        section=f"{name} ({urn})",
-                        overrides={"title": title, "school": str(name)},
-                    )
-                )
+            add(nb, stem, title, {**common, "urn": urn}, key=f"{urn}-{stem}",
+                folder=f"schools/{urn}-{slugify(name)}", section=f"{name} ({urn})",
+                overrides={"school": str(name)})
     return TermPlan(jobs, missing)
 
 
