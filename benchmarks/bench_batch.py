@@ -5,7 +5,7 @@ the papermill CLI, then the nbconvert CLI with the report template, then WeasyPr
 for the PDF. Each step starts a new Python process (and papermill a new kernel).
 
 The batch: worker processes (one per core), each with a warm kernel re-running the
-parameterised notebook, and one PDF engine per worker (Chromium by default, see toolkit.pdf).
+parameterised notebook, and one PDF engine per worker (Chromium by default, see toolkit.reports.pdf).
 
 Printed for 12 and 100 schools: wall time, time per report, CPU time, peak memory (the
 largest single process, from RUSAGE_CHILDREN, and the whole process tree, sampled from
@@ -228,7 +228,7 @@ def main() -> int:
     args = ap.parse_args()
 
     sys.path.insert(0, str(ROOT))
-    from toolkit.sample import write_sample
+    from toolkit.tracker.sample import write_sample
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     rows: list[dict] = []
@@ -249,14 +249,14 @@ def main() -> int:
             if n == max(args.sizes) and n > min(args.sizes):
                 # Same (large) tracker, only the smallest size's schools: separates the cost per
                 # school's reports from the cost of a bigger tracker (read, summary, calendars).
-                from toolkit.workbook import read_tracker
+                from toolkit.tracker.reader import read_tracker
 
                 k = min(args.sizes)
                 some = sorted(int(u) for u in read_tracker(tracker).schools["urn"])[:k]
                 sb = batch_way(tracker, tmp / f"trust-{n}" / "batch-subset", some)
                 rows.append({"schools": k, "way": f"batch, {k} of {n}", "reports": 2 * k + 2, **sb})
             if naive_per_report is None or args.naive_all:
-                from toolkit.workbook import read_tracker
+                from toolkit.tracker.reader import read_tracker
 
                 urns = sorted(int(u) for u in read_tracker(tracker).schools["urn"])
                 nv = naive_way(tracker, tmp / f"trust-{n}" / "naive", urns)

@@ -15,13 +15,13 @@ import time
 import holidays
 import pandas as pd
 
-from toolkit.compliance import compliance
+from toolkit.calendar.compliance import compliance
+from toolkit.calendar.schedule import build_schedule, visit_deadlines
+from toolkit.calendar.workingdays import TrustCalendar
 from toolkit.policy import default_policy
-from toolkit.sample import generate
-from toolkit.schedule import build_schedule, visit_deadlines
-from toolkit.schema import SHEETS, Kind
-from toolkit.tracker import Tracker
-from toolkit.workingdays import TrustCalendar
+from toolkit.tracker.model import Tracker
+from toolkit.tracker.sample import generate
+from toolkit.tracker.schema import SHEETS, Kind
 
 AS_OF = dt.date(2026, 11, 23)
 

@@ -1,6 +1,6 @@
 """Benchmark: validating a 1,000-school tracker, calamine + vectorised parsing vs the naive way.
 
-The toolkit's way (``toolkit.workbook.read_tracker``) reads cell values with python-calamine
+The toolkit's way (``toolkit.tracker.reader.read_tracker``) reads cell values with python-calamine
 and parses each column at once with pandas. The naive way loads the workbook with openpyxl
 and parses every cell with a Python function. Both run here on the same file; the script
 prints the rows, the seconds and the speed-up.
@@ -21,8 +21,8 @@ import openpyxl
 import pandas as pd
 from sample_trusts import tracker_file  # benchmarks/ is on sys.path when run as a script
 
-from toolkit.schema import SHEETS, SUPPRESSION_CODES, VOCABULARIES, Column, Kind
-from toolkit.workbook import validate_tracker
+from toolkit.tracker.reader import validate_tracker
+from toolkit.tracker.schema import SHEETS, SUPPRESSION_CODES, VOCABULARIES, Column, Kind
 
 # --------------------------------------------------------------------------- the naive way
 

@@ -1,7 +1,7 @@
 """Benchmark: a what-if change to indicator judgements, against recomputing the naive way.
 
 The designation review's what-if panel must answer at once (the issue: under 200 ms).
-``toolkit.designation.what_if`` reuses the data already gathered for the school
+``toolkit.assessment.designation.what_if`` reuses the data already gathered for the school
 (inspections, data suggestions, history) and recomputes only the proposal, the exit rule,
 the risk and the support package. Two naive ways are timed in the same run:
 
@@ -23,9 +23,9 @@ import time
 
 from sample_trusts import tracker_file  # benchmarks/ is on sys.path when run as a script
 
-from toolkit.designation import _build_context, _term, assess_school, what_if
-from toolkit.review import what_if_summary
-from toolkit.workbook import read_tracker
+from toolkit.assessment.designation import _build_context, _term, assess_school, what_if
+from toolkit.reports.review import what_if_summary
+from toolkit.tracker.reader import read_tracker
 
 BUDGET_MS = 200.0
 TERM = "2026/27 Autumn"
@@ -64,7 +64,7 @@ def main() -> int:
     panel = timed(lambda i: what_if_summary(what_if(tracker, urn, term, CHANGES[i % len(CHANGES)]))._repr_html_(), args.repeat)
 
     def from_scratch(i: int) -> None:
-        from toolkit.designation import _assess
+        from toolkit.assessment.designation import _assess
 
         _assess(_build_context(tracker, urn, term), {k: v for k, v in CHANGES[i % len(CHANGES)].items() if k.startswith("qi")})
 

@@ -12,7 +12,7 @@ CACHE = Path(tempfile.gettempdir()) / "toolkit-bench"
 
 def tracker_file(n_schools: int) -> Path:
     """The generated sample trust with ``n_schools`` schools, written once and reused."""
-    from toolkit.sample import write_sample
+    from toolkit.tracker.sample import write_sample
 
     path = CACHE / f"tracker-{n_schools}.xlsx"
     if not path.exists():

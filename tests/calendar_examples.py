@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from toolkit.policy import Policy, default_policy
-from toolkit.tracker import Tracker
+from toolkit.tracker.model import Tracker
 
 TERM_DATES_2026_27 = [
     ("Autumn 1", "2026-09-02", "2026-10-23"),

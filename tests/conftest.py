@@ -22,6 +22,6 @@ def sample_tracker_path() -> Path:
 @pytest.fixture(scope="session")
 def sample_tracker(sample_tracker_path):
     """The committed sample trust, read and validated once per test session."""
-    from toolkit.workbook import read_tracker
+    from toolkit.tracker.reader import read_tracker
 
     return read_tracker(sample_tracker_path)

@@ -28,7 +28,7 @@ time.sleep(sleep)
 # each report starts in a clean namespace, though the kernel is reused
 assert "leftover_from_previous_report" not in globals()
 leftover_from_previous_report = n
-from toolkit import reports
+from toolkit.reports import html as reports
 import pandas as pd
 display(reports.heading(f"School {n} <b>bold</b>"))
 display(reports.table(pd.DataFrame({"n": [n]})))

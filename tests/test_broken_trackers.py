@@ -25,8 +25,8 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from toolkit import cli
-from toolkit.schema import sheet
-from toolkit.workbook import _sheet_parts
+from toolkit.tracker.reader import _sheet_parts
+from toolkit.tracker.schema import sheet
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "inputs" / "sample_tracker.xlsx"
@@ -82,7 +82,7 @@ def valid_tracker(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The base every broken tracker is made from (the sample tracker when committed)."""
     if SAMPLE.exists():
         return SAMPLE
-    from toolkit.template import write_tracker
+    from toolkit.tracker.template import write_tracker
 
     path = tmp_path_factory.mktemp("base") / "tracker.xlsx"
     write_tracker(path, small_tracker_rows())
@@ -472,7 +472,7 @@ VARIANTS: dict[str, Variant] = {
 def test_accepted_variant(variant: Variant, valid_tracker: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import pandas as pd
 
-    from toolkit.workbook import read_tracker
+    from toolkit.tracker.reader import read_tracker
 
     path = tmp_path / "tracker.xlsx"
     shutil.copyfile(valid_tracker, path)

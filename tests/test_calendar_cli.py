@@ -54,7 +54,7 @@ def test_compliance_table_lists_the_findings(sample_tracker_path, capsys):
 
 
 def test_compliance_csv_and_json(sample_tracker_path, capsys):
-    from toolkit.sample import generate
+    from toolkit.tracker.sample import generate
 
     planted = generate(10).planted
     assert main(["compliance", str(sample_tracker_path), "--as-of", "2026-11-23", "--format", "csv"]) == 0

@@ -1,4 +1,4 @@
-"""Worked examples for reading what people type into tracker cells (``toolkit.cells``)."""
+"""Worked examples for reading what people type into tracker cells (``toolkit.tracker.cells``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toolkit.cells import (
+from toolkit.tracker.cells import (
     blank_mask,
     excel_serial_to_timestamp,
     normalise_choice,
@@ -18,8 +18,8 @@ from toolkit.cells import (
     percent_scale,
     suggest,
 )
-from toolkit.problems import Severity
-from toolkit.schema import sheet
+from toolkit.tracker.problems import Severity
+from toolkit.tracker.schema import sheet
 
 ATT = sheet("attendance")
 VISITS = sheet("visits")
@@ -225,7 +225,7 @@ def test_text_is_stripped_and_numbers_become_text() -> None:
 
 
 def test_suggestions_only_for_misspelt_words_not_numbers():
-    from toolkit.schema import VOCABULARIES
+    from toolkit.tracker.schema import VOCABULARIES
 
     assert suggest("primry", VOCABULARIES["phase"]) == "Primary"
     assert suggest("Stabilse", VOCABULARIES["designation"]) == "Stabilise"

@@ -1,4 +1,4 @@
-"""Worked examples for the committee data rules (toolkit.committee), on tiny explicit trackers."""
+"""Worked examples for the committee data rules (toolkit.reports.committee), on tiny explicit trackers."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import datetime as dt
 
 import pandas as pd
 
-from toolkit import committee
-from toolkit.reports import SUPPRESSED
-from toolkit.schema import sheet
-from toolkit.terms import Term
-from toolkit.tracker import Tracker
+from toolkit.calendar.terms import Term
+from toolkit.reports import committee
+from toolkit.reports.html import SUPPRESSED
+from toolkit.tracker.model import Tracker
+from toolkit.tracker.schema import sheet
 
 D = dt.date
 T = pd.Timestamp
@@ -271,7 +271,7 @@ def test_standards_outcomes_suppress_a_small_school_figure():
 
 
 def test_column_widths_follow_content_and_keep_header_words_whole():
-    from toolkit.reports import column_widths
+    from toolkit.reports.html import column_widths
 
     # a short reference column and a long free-text column: the note is capped at 40 characters
     widths = column_widths(["Ref", "Detail"], [[5, 5, 5], [200, 180, 30]])
@@ -284,7 +284,7 @@ def test_column_widths_follow_content_and_keep_header_words_whole():
 def test_lsip_finds_the_planted_recommendation_that_differs(sample_tracker):
     """Sample spec: visit V0087 (Millbrook, 24 Mar 2026) recommends Improve while Millbrook is
     Repair in 2025/26 Spring; the LSIP summary for the March 2026 EIT must list it."""
-    from toolkit.designation import assess_trust
+    from toolkit.assessment.designation import assess_trust
 
     term = Term.parse("2025/26 Spring")
     window = committee.lsip_window(sample_tracker, term, D(2026, 3, 27))

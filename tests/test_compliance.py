@@ -10,7 +10,7 @@ import datetime as dt
 import pandas as pd
 from calendar_examples import assessments, meetings, schools, tracker, visit, visits
 
-from toolkit.compliance import (
+from toolkit.calendar.compliance import (
     FINDING_COLUMNS,
     compliance,
     compliance_summary,
@@ -186,9 +186,9 @@ def test_summary_lists_every_kind_with_counts():
 
 def test_sample_trust_findings_match_what_the_generator_planted(sample_tracker):
     """The committed sample tracker, checked on the project's "today", finds exactly the
-    exceptions toolkit.sample planted (and the generator's own reasoning: reports due 3
+    exceptions toolkit.tracker.sample planted (and the generator's own reasoning: reports due 3
     working days after the visit, paperwork 5 working days before)."""
-    from toolkit.sample import generate
+    from toolkit.tracker.sample import generate
 
     planted = generate(10).planted
     f = compliance(sample_tracker, as_of=D(2026, 11, 23))
@@ -198,7 +198,7 @@ def test_sample_trust_findings_match_what_the_generator_planted(sample_tracker):
     paper = only(f, "late_paperwork")
     assert dict(zip(paper["ref"], paper["working_days_late"].astype(int), strict=True)) == planted["late_paperwork"]
     assert only(f, "no_learning_walk")["ref"].tolist() == planted["no_learning_walk"]
-    from toolkit.schedule import MONTH_NAMES
+    from toolkit.calendar.schedule import MONTH_NAMES
 
     missed = only(f, "missed_visit")
     assert sorted(zip(missed["urn"].astype(int), missed["ref"], strict=True)) == sorted(

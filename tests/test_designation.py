@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from toolkit.designation import (
+from toolkit.assessment.designation import (
     TermRecord,
     apply_exit_rule,
     assess_school,
@@ -17,9 +17,9 @@ from toolkit.designation import (
     propose,
     what_if,
 )
+from toolkit.calendar.terms import Term
 from toolkit.policy import default_policy
-from toolkit.terms import Term
-from toolkit.tracker import Tracker
+from toolkit.tracker.model import Tracker
 
 POLICY = default_policy()
 URN = 900300
@@ -247,7 +247,7 @@ def test_trust_frame_and_json():
 
 
 def test_interactive_panel_recomputes_on_a_change():
-    from toolkit.review import interactive_review
+    from toolkit.reports.review import interactive_review
 
     other = 900301
     schools = pd.DataFrame([
@@ -271,7 +271,7 @@ def test_interactive_panel_recomputes_on_a_change():
 
 
 def test_review_sections_escape_text_and_suppress_small_groups():
-    from toolkit import review
+    from toolkit.reports import review
 
     rows = [assessment("2026/27 Autumn", ["Improve"] * 7, agreed="Repair", rationale="<img src=x onerror=alert(1)>")]
     rows[0]["qi4_evidence"] = "Staffing <b>gaps</b> & turnover"
@@ -295,6 +295,6 @@ def test_review_sections_escape_text_and_suppress_small_groups():
 
 
 def group_gaps_for(t: Tracker):
-    from toolkit.groups import group_gaps
+    from toolkit.assessment.groups import group_gaps
 
     return group_gaps(t, URN, "2025/26")

@@ -16,8 +16,8 @@ import nbformat
 import pytest
 
 from toolkit.policy import default_policy
-from toolkit.sample import generate
-from toolkit.template import write_tracker
+from toolkit.tracker.sample import generate
+from toolkit.tracker.template import write_tracker
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "designation_review.ipynb"

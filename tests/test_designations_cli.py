@@ -11,7 +11,7 @@ import pytest
 
 from toolkit.cli import main
 from toolkit.policy import default_policy
-from toolkit.sample import generate, write_sample
+from toolkit.tracker.sample import generate, write_sample
 
 TERM = "2026/27 Autumn"
 SAMPLE = Path(__file__).resolve().parents[1] / "inputs" / "sample_tracker.xlsx"

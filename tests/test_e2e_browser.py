@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from toolkit.pdf import CHROMIUM_ARGS, chromium_executable
+from toolkit.reports.pdf import CHROMIUM_ARGS, chromium_executable
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[1]

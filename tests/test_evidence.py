@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from toolkit import evidence
+from toolkit.assessment import evidence
+from toolkit.calendar.terms import Term
 from toolkit.policy import default_policy
-from toolkit.terms import Term
-from toolkit.tracker import Tracker
+from toolkit.tracker.model import Tracker
 
 URN = 900200
 POLICY = default_policy()

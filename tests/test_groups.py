@@ -8,9 +8,9 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toolkit.groups import PARTITIONS, display_groups, group_gaps, suppress_cells
+from toolkit.assessment.groups import PARTITIONS, display_groups, group_gaps, suppress_cells
 from toolkit.policy import default_policy
-from toolkit.tracker import Tracker
+from toolkit.tracker.model import Tracker
 
 URN = 900400
 YEAR = "2025/26"

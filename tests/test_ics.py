@@ -7,8 +7,8 @@ import datetime as dt
 from calendar_examples import assessments, schools, tracker, visit, visits
 from icalendar import Calendar
 
-from toolkit.ics import calendar_bytes, input_stamp, slug, write_calendars
-from toolkit.schedule import build_schedule
+from toolkit.calendar.ics import calendar_bytes, input_stamp, slug, write_calendars
+from toolkit.calendar.schedule import build_schedule
 
 A, C = 900001, 900003
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import indicators as qi
-from toolkit.schema import INDICATORS, VOCABULARIES
+from toolkit.assessment import indicators as qi
+from toolkit.tracker.schema import INDICATORS, VOCABULARIES
 
 STRATEGY = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "school-improvement-strategy-with-appendices.txt"
 

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pandas as pd
 
-from toolkit import ofsted
+from toolkit.assessment import ofsted
 from toolkit.policy import default_policy
-from toolkit.tracker import Tracker
+from toolkit.tracker.model import Tracker
 
 URN = 900100
 POLICY = default_policy()

@@ -10,7 +10,7 @@ import threading
 import pypdf
 import pytest
 
-from toolkit import pdf
+from toolkit.reports import pdf
 
 PAGED = """<!DOCTYPE html><html><head><style>
 @page { size: A4; margin: 20mm;

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from toolkit.cli import main
-from toolkit.performance import (
+from toolkit.tracker.dfe_import import (
     IMPORT_WORKBOOK_TITLE,
     KS2,
     KS4,
@@ -30,8 +30,8 @@ from toolkit.performance import (
     read_performance_csv,
     read_performance_file,
 )
-from toolkit.problems import UnreadableFile
-from toolkit.schema import MEASURE_INFO, PUPIL_GROUPS, SUPPRESSION_CODES, sheet
+from toolkit.tracker.problems import UnreadableFile
+from toolkit.tracker.schema import MEASURE_INFO, PUPIL_GROUPS, SUPPRESSION_CODES, sheet
 
 FIX = Path(__file__).parent / "fixtures" / "performance"
 KS2_CUT = FIX / "ks2final_2017-2018_850_cut.csv"
@@ -526,7 +526,7 @@ def test_all_real_files_read_without_errors():
 
 def read_back(out: Path) -> dict[str, object]:
     """Parse the written Outcomes sheet with the tracker reader's own cell parser."""
-    from toolkit.cells import parse_column
+    from toolkit.tracker.cells import parse_column
 
     rows = list(load_workbook(out)["Outcomes"].iter_rows(min_row=2, values_only=True))
     parsed = {}
@@ -538,7 +538,7 @@ def read_back(out: Path) -> dict[str, object]:
 
 @pytest.mark.parametrize(("files", "year"), [([KS2_CUT, KS4_CUT], None), ([MESSY], "2018/19")])
 def test_written_cells_read_back_by_the_tracker_cell_parser(tmp_path, files, year):
-    """What the import writes, the tracker reader (toolkit.cells) reads back: figures as
+    """What the import writes, the tracker reader (toolkit.tracker.cells) reads back: figures as
     figures and codes as suppressed (NaN + code), so nothing becomes 0 on the way."""
     out = tmp_path / "o.xlsx"
     result = import_performance(files, out, year=year)

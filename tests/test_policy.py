@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from toolkit.policy import default_policy, load_policy
-from toolkit.problems import InvalidInput
+from toolkit.tracker.problems import InvalidInput
 
 
 def test_default_policy_holds_every_domain_decision():

@@ -1,4 +1,4 @@
-from toolkit.problems import ProblemReport
+from toolkit.tracker.problems import ProblemReport
 
 
 def test_report_groups_errors_then_warnings_with_place_and_fix():

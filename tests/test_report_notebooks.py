@@ -16,7 +16,7 @@ import papermill
 import pytest
 from folder_digest import digest
 
-from toolkit import reports
+from toolkit.reports import html as reports
 
 pytestmark = [pytest.mark.notebook, pytest.mark.e2e]
 

@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from toolkit import __version__, reports
+from toolkit import __version__
 from toolkit.outputs import sha256_file
+from toolkit.reports import html as reports
 
 SCRIPT = "<script>alert(1)</script>"
 WHEN = dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC)

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from toolkit.policy import default_policy
-from toolkit.sample import generate
-from toolkit.schema import SHEETS, VOCABULARIES, Kind
-from toolkit.template import workbook_bytes
+from toolkit.tracker.sample import generate
+from toolkit.tracker.schema import SHEETS, VOCABULARIES, Kind
+from toolkit.tracker.template import workbook_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "inputs" / "sample_tracker.xlsx"
@@ -157,7 +157,7 @@ def test_values_respect_the_schema(trust):
 
 
 def test_sample_reads_with_no_problems():
-    from toolkit.workbook import read_tracker
+    from toolkit.tracker.reader import read_tracker
 
     tracker = read_tracker(SAMPLE)
     assert list(tracker.report.problems) == []
@@ -359,7 +359,7 @@ def test_larger_trust_repeats_the_patterns():
 
 def test_cli_writes_a_sample(tmp_path, capsys):
     from toolkit.cli import main
-    from toolkit.sample import write_sample
+    from toolkit.tracker.sample import write_sample
 
     out = tmp_path / "s.xlsx"
     assert main(["sample", str(out), "--schools", "12", "--seed", "3"]) == 0

@@ -19,9 +19,7 @@ from calendar_examples import (
     visits,
 )
 
-from toolkit.policy import default_policy
-from toolkit.problems import InvalidInput
-from toolkit.schedule import (
+from toolkit.calendar.schedule import (
     build_schedule,
     eit_date,
     non_working_visit_problems,
@@ -33,7 +31,9 @@ from toolkit.schedule import (
     upcoming_deadlines,
     visit_deadlines,
 )
-from toolkit.workingdays import TrustCalendar, WorkingDays
+from toolkit.calendar.workingdays import TrustCalendar, WorkingDays
+from toolkit.policy import default_policy
+from toolkit.tracker.problems import InvalidInput
 
 D = dt.date
 SUSTAIN, REPAIR = 900001, 900003

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from toolkit.designation import assess_trust
+from toolkit.assessment.designation import assess_trust
+from toolkit.assessment.packages import package_for
+from toolkit.assessment.support import capacity_check, support_flags, trust_support
+from toolkit.calendar.terms import Term
 from toolkit.policy import default_policy
-from toolkit.support import capacity_check, package_for, support_flags, trust_support
-from toolkit.terms import Term
-from toolkit.tracker import Tracker
+from toolkit.tracker.model import Tracker
 
 POLICY = default_policy()
 TERM = "2026/27 Autumn"
@@ -110,7 +111,7 @@ def test_trust_totals_against_capacity():
 
 
 def test_year_allocation_follows_the_designation_term_by_term():
-    from toolkit.support import year_allocation
+    from toolkit.assessment.packages import year_allocation
 
     # Repair, Repair, Improve: SIA 20 + 20 + 10/3 (a third of Improve's 10 a year); SIP 10 throughout.
     sip, sia = year_allocation(POLICY, ["Repair", "Repair", "Improve"])

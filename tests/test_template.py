@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from toolkit.schema import INSTRUCTIONS_SHEET, LISTS_SHEET, SHEETS, VOCABULARIES, Kind
-from toolkit.template import TEMPLATE_ROWS, list_name, workbook_bytes, write_tracker
+from toolkit.tracker.schema import INSTRUCTIONS_SHEET, LISTS_SHEET, SHEETS, VOCABULARIES, Kind
+from toolkit.tracker.template import TEMPLATE_ROWS, list_name, workbook_bytes, write_tracker
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "tracker.xlsx"
 

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from toolkit.terms import AcademicYear, Term
+from toolkit.calendar.terms import AcademicYear, Term
 
 
 @pytest.mark.parametrize("text", ["2026/27", "2026-27", " 2026 / 2027 "])

@@ -14,11 +14,9 @@ import pandas as pd
 import pytest
 from test_broken_trackers import letter, rewrite_cell_xml, set_cell, small_tracker_rows
 
-from toolkit import workbook
-from toolkit.problems import InvalidInput, ProblemReport, UnreadableFile
-from toolkit.schema import SHEETS, sheet
-from toolkit.template import write_tracker
-from toolkit.workbook import (
+from toolkit.tracker import reader as workbook
+from toolkit.tracker.problems import InvalidInput, ProblemReport, UnreadableFile
+from toolkit.tracker.reader import (
     _Place,
     check_duplicates,
     check_half_terms,
@@ -26,6 +24,8 @@ from toolkit.workbook import (
     scan_formula_cells,
     validate_tracker,
 )
+from toolkit.tracker.schema import SHEETS, sheet
+from toolkit.tracker.template import write_tracker
 
 D = dt.date
 

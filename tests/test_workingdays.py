@@ -19,16 +19,16 @@ from calendar_examples import (
     term_dates,
 )
 
-from toolkit.policy import default_policy
-from toolkit.problems import InvalidInput
-from toolkit.terms import AcademicYear
-from toolkit.workingdays import (
+from toolkit.calendar.terms import AcademicYear
+from toolkit.calendar.workingdays import (
     TrustCalendar,
     WorkingDays,
     bank_holidays,
     school_holidays,
     term_dates_for,
 )
+from toolkit.policy import default_policy
+from toolkit.tracker.problems import InvalidInput
 
 D = dt.date
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from toolkit import workbook
-from toolkit.problems import UnreadableFile
-from toolkit.workbook import read_tracker, validate_tracker
+from toolkit.tracker import reader as workbook
+from toolkit.tracker.problems import UnreadableFile
+from toolkit.tracker.reader import read_tracker, validate_tracker
 
 # Nine levels of ten: "&lol9;" expands to 10**9 copies of "lol" (3 GB) if expanded.
 _ENTITIES = '<!ENTITY lol "lol">' + "".join(

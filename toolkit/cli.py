@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import toolkit.commands
 from toolkit import __version__
 from toolkit.commands._common import CommandFailed
-from toolkit.problems import InvalidInput
+from toolkit.tracker.problems import InvalidInput
 
 
 def _command_modules() -> list:

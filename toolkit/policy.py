@@ -15,8 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from toolkit.problems import InvalidInput, ProblemReport
-from toolkit.schema import VOCABULARIES
+from toolkit.tracker.problems import InvalidInput, ProblemReport
+from toolkit.tracker.schema import VOCABULARIES
 
 POLICY_FILENAME = "policy.toml"
 DESIGNATIONS = VOCABULARIES["designation"]

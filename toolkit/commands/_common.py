@@ -10,7 +10,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from toolkit.tracker import Tracker
+from toolkit.tracker.model import Tracker
 
 
 class CommandFailed(Exception):
@@ -44,8 +44,8 @@ def parsed(parse, text: str):
 
 def open_tracker(path: Path, policy: Path | None = None) -> Tracker:
     """Read and validate the tracker, or fail with its problem report."""
-    from toolkit.problems import InvalidInput, UnreadableFile
-    from toolkit.workbook import read_tracker
+    from toolkit.tracker.problems import InvalidInput, UnreadableFile
+    from toolkit.tracker.reader import read_tracker
 
     if not Path(path).is_file():
         raise CommandFailed(f"error: the tracker {path} does not exist. Check the path.")

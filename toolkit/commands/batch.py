@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from toolkit.commands._common import add_tracker_arguments, iso_date, open_tracker, parsed
-from toolkit.pdf import ENGINES
+from toolkit.reports.pdf import ENGINES
 
 NAME = "batch"
 HELP = "Make every report of a term (HTML + PDF), calendars and a summary, in parallel."
@@ -56,8 +56,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from toolkit import __version__, batch
+    from toolkit.calendar.terms import Term
     from toolkit.outputs import sha256_file
-    from toolkit.terms import Term
 
     term = parsed(Term.parse, args.term)
     if args.pdf_engine:  # read by every worker process

@@ -27,9 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from toolkit.ics import write_calendars
-    from toolkit.schedule import build_schedule, non_working_visit_problems
-    from toolkit.terms import AcademicYear
+    from toolkit.calendar.ics import write_calendars
+    from toolkit.calendar.schedule import build_schedule, non_working_visit_problems
+    from toolkit.calendar.terms import AcademicYear
 
     year = parsed(AcademicYear.parse, args.year) if args.year else AcademicYear.of(dt.date.today())
     out = args.out or Path("outputs") / f"calendar-{year.start_year}-{(year.start_year + 1) % 100:02d}"

@@ -43,14 +43,14 @@ def render_table(findings, summary, as_of: dt.date) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from toolkit.compliance import compliance, compliance_summary
-    from toolkit.terms import AcademicYear
+    from toolkit.calendar.compliance import compliance, compliance_summary
+    from toolkit.calendar.terms import AcademicYear
 
     year = parsed(AcademicYear.parse, args.year) if args.year else None
     as_of = args.as_of or dt.date.today()
     tracker = open_tracker(args.tracker, args.policy)
     findings = compliance(tracker, as_of=as_of, year=year)
-    from toolkit.schedule import non_working_visit_problems
+    from toolkit.calendar.schedule import non_working_visit_problems
 
     for problem in non_working_visit_problems(tracker):
         print(f"warning: {problem}", file=sys.stderr)

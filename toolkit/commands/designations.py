@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def render_table(frame, flags: list[str], term: str) -> str:
     """Plain text: one block per school, then the support flags."""
-    from toolkit.indicators import indicators
+    from toolkit.assessment.indicators import indicators
 
     lines = [f"Designations for {term}: {len(frame)} school(s)", ""]
     for r in frame.to_dict("records"):
@@ -51,10 +51,10 @@ def render_table(frame, flags: list[str], term: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from toolkit.designation import assess_trust, designations_frame
+    from toolkit.assessment.designation import assess_trust, designations_frame
+    from toolkit.assessment.support import capacity_check, support_flags, trust_support
+    from toolkit.calendar.terms import Term
     from toolkit.outputs import atomic_write
-    from toolkit.support import capacity_check, support_flags, trust_support
-    from toolkit.terms import Term
 
     term = parsed(Term.parse, args.term)
     tracker = open_tracker(args.tracker, args.policy)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from toolkit.performance import import_performance
+from toolkit.tracker.dfe_import import import_performance
 
 NAME = "import-performance"
 HELP = "Read DfE KS2/KS4 performance-table CSVs into a new workbook of Outcomes rows."

@@ -17,7 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from toolkit.sample import write_sample
+    from toolkit.tracker.sample import write_sample
 
     if args.schools < 1:
         print("--schools must be at least 1.")

@@ -15,7 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from toolkit.template import write_tracker
+    from toolkit.tracker.template import write_tracker
 
     path = write_tracker(args.path)
     print(f"Wrote the tracker template to {path}.")

@@ -11,8 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-from toolkit.problems import Problem, ProblemReport, UnreadableFile
-from toolkit.workbook import summary, validate_tracker
+from toolkit.tracker.problems import Problem, ProblemReport, UnreadableFile
+from toolkit.tracker.reader import summary, validate_tracker
 
 NAME = "validate"
 HELP = "Check a tracker: every problem at once, with the sheet, cell and fix."

@@ -22,10 +22,10 @@ import holidays
 import numpy as np
 import pandas as pd
 
+from toolkit.calendar.terms import AcademicYear
 from toolkit.policy import Policy
-from toolkit.problems import InvalidInput, ProblemReport
-from toolkit.schema import HALF_TERMS, sheet
-from toolkit.terms import AcademicYear
+from toolkit.tracker.problems import InvalidInput, ProblemReport
+from toolkit.tracker.schema import HALF_TERMS, sheet
 
 TERM_DATES_SHEET = sheet("term_dates").title
 DateLike = dt.date | pd.Timestamp | np.datetime64 | str

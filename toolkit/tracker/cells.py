@@ -11,7 +11,7 @@ column), so a 150,000-row tracker is read in seconds; only leftovers that need a
 judgement (an unusual date spelling, a misspelt dropdown value) are handled one by one.
 
 Each parser returns a :class:`ParsedColumn`: the values, the DfE suppression codes (for
-columns that accept them) and a list of :class:`CellIssue` masks. ``toolkit.workbook``
+columns that accept them) and a list of :class:`CellIssue` masks. ``toolkit.tracker.reader``
 turns the masks into ``Problem`` objects with the sheet and cell reference.
 """
 
@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from toolkit.problems import Severity
-from toolkit.schema import SUPPRESSION_CODES, VOCABULARIES, Column, Kind
-from toolkit.terms import AcademicYear
+from toolkit.calendar.terms import AcademicYear
+from toolkit.tracker.problems import Severity
+from toolkit.tracker.schema import SUPPRESSION_CODES, VOCABULARIES, Column, Kind
 
 # Excel's 1900 date system counts days from 30 December 1899 (the 1900 leap-year bug
 # is absorbed by starting the count a day early).

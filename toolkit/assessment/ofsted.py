@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from toolkit.groups import school_rows
 from toolkit.policy import Policy
-from toolkit.schema import sheet
-from toolkit.tracker import Tracker
+from toolkit.tracker.model import Tracker
+from toolkit.tracker.schema import sheet
 
 LEGACY = "legacy"
 REPORT_CARD = "report card"
@@ -110,7 +109,7 @@ def inspections(tracker: Tracker, urn: int) -> list[Inspection]:
     """Every inspection of a school under both frameworks, oldest first."""
     found: list[Inspection] = []
     legacy_spec, card_spec = sheet("ofsted_legacy"), sheet("ofsted_report_cards")
-    for row in school_rows(tracker, "ofsted_legacy", urn).to_dict("records"):
+    for row in tracker.rows("ofsted_legacy", urn).to_dict("records"):
         day = _date(row.get("inspection_date"))
         if day is None:
             continue
@@ -120,7 +119,7 @@ def inspections(tracker: Tracker, urn: int) -> list[Inspection]:
         found.append(
             Inspection(LEGACY, day, _text(row.get("inspection_type")), _text(row.get("overall_effectiveness")), areas, safeguarding, _concern(row.get("category_of_concern")))
         )
-    for row in school_rows(tracker, "ofsted_report_cards", urn).to_dict("records"):
+    for row in tracker.rows("ofsted_report_cards", urn).to_dict("records"):
         day = _date(row.get("inspection_date"))
         if day is None:
             continue

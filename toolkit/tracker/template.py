@@ -1,6 +1,6 @@
 """Writing the trust tracker workbook: the blank template and filled trackers alike.
 
-Everything comes from ``toolkit.schema``: the sheets, their columns, the help text and the
+Everything comes from ``toolkit.tracker.schema``: the sheets, their columns, the help text and the
 closed vocabularies. Adding a column to the schema adds it here (header, help, dropdown,
 Instructions entry) with no change to this module.
 
@@ -31,7 +31,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from toolkit.outputs import atomic_path
 from toolkit.policy import Policy, default_policy
-from toolkit.schema import (
+from toolkit.tracker.schema import (
     FIRST_DATA_ROW,
     INSTRUCTIONS_SHEET,
     LISTS_SHEET,

@@ -25,10 +25,11 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit.reports import SUPPRESSED
-from toolkit.schema import MEASURE_INFO
-from toolkit.terms import Term
-from toolkit.tracker import Tracker
+from toolkit.calendar.terms import Term
+from toolkit.reports.html import SUPPRESSED
+from toolkit.tracker.model import Tracker
+from toolkit.tracker.queries import benchmark_phases
+from toolkit.tracker.schema import MEASURE_INFO
 
 ALL = "All pupils"
 PROGRESS_BOARD = "Progress Board"
@@ -158,13 +159,12 @@ def pb_targets(tracker: Tracker, urn: int, term: str | Term) -> pd.DataFrame:
     Latest results are the previous academic year's (published after the year ends); a
     result for fewer pupils than the suppression minimum is shown as suppressed.
     """
-    from toolkit.groups import benchmark_phases, national_figure
 
     t = _term(term)
     minimum = tracker.policy.suppression.min_group_size
     tg = tracker.targets
     rows = tg.loc[(tg["urn"] == urn) & (tg["academic_year"] == t.year.label)]
-    phase = _phase(tracker, urn)
+    phase = tracker.phase(urn)
     o, a = tracker.outcomes, tracker.attendance
     prev_year = Term(t.year, 0).previous().year.label
     out = []
@@ -196,9 +196,7 @@ def pb_targets(tracker: Tracker, urn: int, term: str | Term) -> pd.DataFrame:
                 ]
                 if len(hit):
                     latest = suppress_small(hit[col].iloc[0], hit["cohort"].iloc[0], minimum)
-        nat = national_figure(
-            tracker,
-            prev_year if info["key_stage"] != "All" else t.year.label,
+        nat = tracker.national_figure(prev_year if info["key_stage"] != "All" else t.year.label,
             benchmark_phases(phase, info["key_stage"]),
             measure,
             group,
@@ -355,7 +353,6 @@ def pb_visits(
 def pb_attendance(tracker: Tracker, urn: int, term: str | Term) -> pd.DataFrame:
     """All-pupils attendance, persistent absence and suspensions by term up to this one,
     beside the national figure (Appendix B: review progress, impact and risk)."""
-    from toolkit.groups import benchmark_phases, national_figure
 
     t = _term(term)
     minimum = tracker.policy.suppression.min_group_size
@@ -366,12 +363,11 @@ def pb_attendance(tracker: Tracker, urn: int, term: str | Term) -> pd.DataFrame:
         rows["_t"].map(lambda x: (x.year.start_year, x.index) <= (t.year.start_year, t.index))
     ]
     rows = rows.sort_values("_t", key=lambda s: s.map(lambda x: (x.year.start_year, x.index)))
-    phases = benchmark_phases(_phase(tracker, urn))
+    phases = benchmark_phases(tracker.phase(urn))
     out = []
     for r in rows.to_dict("records"):
-        nat = national_figure(tracker, str(r["academic_year"]), phases, "Attendance %", ALL)
-        nat_pa = national_figure(
-            tracker, str(r["academic_year"]), phases, "Persistent absence %", ALL
+        nat = tracker.national_figure(str(r["academic_year"]), phases, "Attendance %", ALL)
+        nat_pa = tracker.national_figure(str(r["academic_year"]), phases, "Persistent absence %", ALL
         )
         out.append(
             {
@@ -391,8 +387,8 @@ def pb_attendance(tracker: Tracker, urn: int, term: str | Term) -> pd.DataFrame:
 def pb_risks(tracker: Tracker, assessment: Any, term: str | Term, as_of: dt.date) -> list[str]:
     """Risks for the board to review, each a plain sentence with its source (Appendix B:
     "Review progress, impact and risk ... to ensure risks do not manifest")."""
-    from toolkit.compliance import FINDING_KINDS, compliance
-    from toolkit.support import trust_support
+    from toolkit.assessment.support import trust_support
+    from toolkit.calendar.compliance import FINDING_KINDS, compliance
 
     t = _term(term)
     risks: list[str] = []
@@ -432,11 +428,6 @@ def pb_risks(tracker: Tracker, assessment: Any, term: str | Term, as_of: dt.date
         if v is not None and n is not None and v < n:
             risks.append(f"Attendance {v:.1f}% in {last['Term']} is below the national {n:.1f}%.")
     return risks
-
-
-def _phase(tracker: Tracker, urn: int) -> str | None:
-    hit = tracker.schools.loc[tracker.schools["urn"] == urn, "phase"]
-    return str(hit.iloc[0]) if len(hit) else None
 
 
 # --------------------------------------------------------------------------- LSIP summary
@@ -502,7 +493,7 @@ def recommendation_differs(
 
 def compliance_table(findings: pd.DataFrame, kinds: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Compliance findings as shown in a report (optionally only some kinds)."""
-    from toolkit.compliance import FINDING_KINDS
+    from toolkit.calendar.compliance import FINDING_KINDS
 
     rows = findings if kinds is None else findings.loc[findings["kind"].isin(list(kinds))]
     return pd.DataFrame(
@@ -566,7 +557,7 @@ RISK_COLOURS = {"High risk": "#8a1c1c", "Some risk": "#e0a030", "Low risk": "#4f
 
 def risk_chart(risk: pd.DataFrame, term: Term) -> Any:
     """Schools by designation as a bar chart, with its text alternative (the counts)."""
-    from toolkit.charts import Chart, figure, png
+    from toolkit.reports.charts import Chart, figure, png
 
     fig = figure(6, 2.2)
     ax = fig.subplots()
@@ -585,8 +576,7 @@ def standards_outcomes(tracker: Tracker, term: str | Term) -> pd.DataFrame:
 
     Aggregates only; a school figure for fewer than the suppression minimum is suppressed.
     """
-    from toolkit.evidence import outcomes_year
-    from toolkit.groups import benchmark_phases, national_figure
+    from toolkit.assessment.evidence import outcomes_year
 
     t = _term(term)
     minimum = tracker.policy.suppression.min_group_size
@@ -603,8 +593,7 @@ def standards_outcomes(tracker: Tracker, term: str | Term) -> pd.DataFrame:
                 if hit.empty:
                     continue
                 value = suppress_small(hit["value"].iloc[0], hit["cohort"].iloc[0], minimum)
-                nat = national_figure(
-                    tracker, year, benchmark_phases(_phase(tracker, int(urn)), ks), measure, ALL
+                nat = tracker.national_figure(year, benchmark_phases(tracker.phase(int(urn)), ks), measure, ALL
                 )
                 target = tg.loc[
                     (tg["urn"] == urn)
@@ -646,7 +635,6 @@ def standards_outcomes(tracker: Tracker, term: str | Term) -> pd.DataFrame:
 
 def standards_attendance(tracker: Tracker, term: str | Term) -> pd.DataFrame:
     """Each school's attendance and persistent absence this term against national and target."""
-    from toolkit.groups import benchmark_phases, national_figure
 
     t = _term(term)
     minimum = tracker.policy.suppression.min_group_size
@@ -662,9 +650,9 @@ def standards_attendance(tracker: Tracker, term: str | Term) -> pd.DataFrame:
         if hit.empty:
             continue
         r = hit.iloc[0]
-        phases = benchmark_phases(_phase(tracker, int(urn)))
-        nat = national_figure(tracker, t.year.label, phases, "Attendance %", ALL)
-        nat_pa = national_figure(tracker, t.year.label, phases, "Persistent absence %", ALL)
+        phases = benchmark_phases(tracker.phase(int(urn)))
+        nat = tracker.national_figure(t.year.label, phases, "Attendance %", ALL)
+        nat_pa = tracker.national_figure(t.year.label, phases, "Persistent absence %", ALL)
 
         def target(measure: str, urn: object = urn) -> float | None:
             hit_t = tg.loc[
@@ -711,9 +699,9 @@ def support_table(support: pd.DataFrame) -> pd.DataFrame:
 
 def school_summary(tracker: Tracker, term: str | Term, as_of: dt.date) -> pd.DataFrame:
     """One row per school: designation, support and compliance, for the batch's CSV/JSON."""
-    from toolkit.compliance import FINDING_KINDS, compliance
-    from toolkit.designation import assess_trust, designations_frame
-    from toolkit.support import trust_support
+    from toolkit.assessment.designation import assess_trust, designations_frame
+    from toolkit.assessment.support import trust_support
+    from toolkit.calendar.compliance import FINDING_KINDS, compliance
 
     t = _term(term)
     assessments = assess_trust(tracker, t)
@@ -828,7 +816,7 @@ def recent_findings(tracker: Tracker, as_of: dt.date) -> pd.DataFrame:
     a rolling one (policy setting), not the academic year; findings with no due date (e.g. a
     meeting not held) are kept.
     """
-    from toolkit.compliance import compliance
+    from toolkit.calendar.compliance import compliance
 
     findings = compliance(tracker, as_of=as_of)
     since = pd.Timestamp(as_of) - pd.Timedelta(

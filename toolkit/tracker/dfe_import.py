@@ -28,8 +28,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.problems import Problem, ProblemReport, Severity, UnreadableFile
-from toolkit.schema import (
+from toolkit.calendar.terms import AcademicYear
+from toolkit.tracker.problems import Problem, ProblemReport, Severity, UnreadableFile
+from toolkit.tracker.schema import (
     ACADEMIC_YEARS,
     MEASURE_INFO,
     MEASURES,
@@ -37,7 +38,6 @@ from toolkit.schema import (
     SUPPRESSION_CODES,
     sheet,
 )
-from toolkit.terms import AcademicYear
 
 OUTCOME_COLUMNS = [
     "_row",

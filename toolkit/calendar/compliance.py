@@ -17,17 +17,17 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from toolkit.schedule import (
+from toolkit.calendar.schedule import (
     ACADEMIC_MONTHS,
     MONTH_NAMES,
     eit_date,
     standards_date,
     visit_deadlines,
 )
-from toolkit.schema import TERMS
-from toolkit.terms import AcademicYear
-from toolkit.tracker import Tracker
-from toolkit.workingdays import TrustCalendar
+from toolkit.calendar.terms import AcademicYear
+from toolkit.calendar.workingdays import TrustCalendar
+from toolkit.tracker.model import Tracker
+from toolkit.tracker.schema import TERMS
 
 FINDING_COLUMNS = ["kind", "urn", "school", "academic_year", "ref", "due", "actual", "working_days_late", "detail"]
 FINDING_KINDS = {

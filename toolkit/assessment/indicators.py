@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from toolkit.schema import INDICATORS, VOCABULARIES
+from toolkit.tracker.schema import INDICATORS, VOCABULARIES
 
 
 @dataclass(frozen=True)

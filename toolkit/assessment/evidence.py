@@ -16,22 +16,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from toolkit import ofsted
-from toolkit.groups import (
-    ALL,
-    benchmark_phases,
-    group_gaps,
-    indexed,
-    national_figure,
-    num,
-    school_rows,
-    suppress_cells,
-)
-from toolkit.indicators import descriptor_text, indicator
+from toolkit.assessment import ofsted
+from toolkit.assessment.groups import group_gaps, suppress_cells
+from toolkit.assessment.indicators import descriptor_text, indicator
+from toolkit.calendar.terms import SEASONS, Term
 from toolkit.policy import Policy
-from toolkit.schema import MEASURE_INFO
-from toolkit.terms import SEASONS, Term
-from toolkit.tracker import Tracker
+from toolkit.tracker.model import Tracker
+from toolkit.tracker.queries import ALL, benchmark_phases, indexed, num
+from toolkit.tracker.schema import MEASURE_INFO
 
 NO_EVIDENCE = "no evidence"
 # Fallback term ends when the tracker has no term dates (month, day; year of the season).
@@ -163,13 +155,13 @@ def outcome_thresholds(policy: Policy, measure: str) -> tuple[float, float, floa
 def outcomes_year(tracker: Tracker, urn: int, term: Term) -> str | None:
     """Outcomes used for a term: the latest academic year before the term's own (a year's
     results are published after it ends, so 2026/27 terms use 2025/26 results)."""
-    o = school_rows(tracker, "outcomes", urn)
+    o = tracker.rows("outcomes", urn)
     years = sorted(set(o.loc[o["academic_year"] < term.year.label, "academic_year"].astype(str)))
     return years[-1] if years else None
 
 
 def _target(tracker: Tracker, urn: int, year: str, measure: str, group: str = ALL) -> float | None:
-    t = school_rows(tracker, "targets", urn)
+    t = tracker.rows("targets", urn)
     if t.empty:
         return None
     found = dict(zip(zip(t["academic_year"].tolist(), t["measure"].tolist(), t["pupil_group"].tolist(), strict=True), t["target"].tolist(), strict=True))
@@ -245,7 +237,7 @@ def suggest_qi2(tracker: Tracker, urn: int, term: Term) -> Suggestion:
 
 def _attendance_rows(tracker: Tracker, urn: int, term: Term) -> pd.DataFrame:
     """All-pupils attendance rows for a school up to and including a term, oldest first."""
-    prepared = indexed(school_rows(tracker, "attendance", urn), "all_pupils_by_term", _all_pupils_by_term)
+    prepared = indexed(tracker.rows("attendance", urn), "all_pupils_by_term", _all_pupils_by_term)
     keep = [t <= term for t in prepared["_term"]]  # type: ignore[index]
     return prepared.loc[keep]  # type: ignore[union-attr]
 
@@ -290,10 +282,10 @@ def suggest_qi6(tracker: Tracker, urn: int, term: Term) -> Suggestion:
     cur = rows.iloc[-1]
     cur_term: Term = cur["_term"]
     year = cur_term.year.label
-    phases = benchmark_phases(_phase(tracker, urn))
+    phases = benchmark_phases(tracker.phase(urn))
     when = "" if cur_term == term else f" (latest recorded: {cur_term.label})"
     att = float(cur["attendance_pct"])
-    nat = national_figure(tracker, year, phases, "Attendance %")
+    nat = tracker.national_figure(year, phases, "Attendance %")
     if nat is None:
         return Suggestion("qi6", None, f"{NO_EVIDENCE}: attendance {att:.1f}% but no national attendance figure for {year}")
     gap = att - nat[0]
@@ -311,7 +303,7 @@ def suggest_qi6(tracker: Tracker, urn: int, term: Term) -> Suggestion:
     parts = [f"{text} -> {step}"]
     facts: list[dict[str, object]] = [{"measure": "Attendance %", "term": cur_term.label, "value": att, "national": nat[0], "gap": round(gap, 2), "trend": direction or "", "step": step}]
     pa = num(cur.get("persistent_absence_pct"))  # Series.get: None when the column is absent
-    nat_pa = national_figure(tracker, year, phases, "Persistent absence %")
+    nat_pa = tracker.national_figure(year, phases, "Persistent absence %")
     if pa is not None and nat_pa is not None:
         gap_pa = pa - nat_pa[0]
         s = step_lower_better(gap_pa, ds.persistent_absence_gap_sustain, ds.persistent_absence_gap_improve, ds.persistent_absence_gap_repair)
@@ -319,7 +311,7 @@ def suggest_qi6(tracker: Tracker, urn: int, term: Term) -> Suggestion:
         parts.append(f"persistent absence {pa:.1f}% is {_points(gap_pa)} national {nat_pa[0]:.1f}% -> {s}")
         facts.append({"measure": "Persistent absence %", "term": cur_term.label, "value": pa, "national": nat_pa[0], "gap": round(gap_pa, 2), "trend": "", "step": s})
     sus = _suspension_rate(rows, cur_term, ds.suspension_rate_period)
-    nat_s = national_figure(tracker, year, phases, "Suspension rate %")
+    nat_s = tracker.national_figure(year, phases, "Suspension rate %")
     if sus is not None and nat_s is not None and nat_s[0] > 0:
         rate, falling = sus
         ratio = rate / nat_s[0]
@@ -353,7 +345,7 @@ def groups_below_national(tracker: Tracker, urn: int, term: Term, phases: list[s
     """Reportable pupil groups whose attendance this term is below the national figure for
     the same group (Sustain's descriptor: "Attendance of all groups of students is above
     average"). Suppressed groups (see ``groups.suppress_cells``) are not used or named."""
-    a = school_rows(tracker, "attendance", urn)
+    a = tracker.rows("attendance", urn)
     rows = a.loc[(a["academic_year"] == term.year.label) & (a["term"] == term.season)]
     cohorts = {str(g): num(n) for g, n in zip(rows["pupil_group"].tolist(), rows["cohort"].tolist(), strict=True)}
     withheld = {}
@@ -365,7 +357,7 @@ def groups_below_national(tracker: Tracker, urn: int, term: Term, phases: list[s
         att = num(v)
         if g == ALL or g in hidden or att is None:
             continue
-        nat = national_figure(tracker, term.year.label, phases, "Attendance %", str(g))
+        nat = tracker.national_figure(term.year.label, phases, "Attendance %", str(g))
         if nat is not None and att < nat[0]:
             out.append(f"{g} {att:.1f}% vs {nat[0]:.1f}%")
     return out
@@ -390,12 +382,6 @@ def _suspension_rate(rows: pd.DataFrame, cur_term: Term, period: str) -> tuple[f
     prev = [num(v) for v in rows["suspensions"].tail(2)]
     falling = len(prev) == 2 and None not in prev and prev[1] < prev[0]  # type: ignore[operator]
     return rate, bool(falling)
-
-
-def _phase(tracker: Tracker, urn: int) -> str | None:
-    s = tracker.schools
-    hit = s.loc[s["urn"] == urn, "phase"]
-    return str(hit.iloc[0]) if len(hit) else None
 
 
 # ----------------------------------------------------------------------------- dispatch

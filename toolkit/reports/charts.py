@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit.reports import escape, table
+from toolkit.reports.html import escape, table
 
 
 @dataclass

@@ -6,7 +6,7 @@ The reader never trusts the workbook. It
    an XML document type declaration (the "billion laughs" entity bomb) -- as
    ``UnreadableFile`` with a plain sentence saying which;
 2. reads the cell values with ``python-calamine`` (fast, read-only) and parses each column
-   by its schema kind (``toolkit.cells``), naming every problem by ``Sheet!Cell`` with a fix;
+   by its schema kind (``toolkit.tracker.cells``), naming every problem by ``Sheet!Cell`` with a fix;
 3. finds formulas whose saved value is an error (``#DIV/0!``) or missing, which calamine
    shows as empty cells, by scanning the sheet XML for them;
 4. cross-checks the sheets (unknown URNs, duplicates, dates and academic years, visit and
@@ -32,11 +32,12 @@ import pandas as pd
 from defusedxml import ElementTree as SafeET
 from openpyxl.utils import get_column_letter
 
-from toolkit.cells import ParsedColumn, parse_column
 from toolkit.outputs import sha256_file
 from toolkit.policy import Policy, load_policy
-from toolkit.problems import InvalidInput, ProblemReport, Severity, UnreadableFile
-from toolkit.schema import (
+from toolkit.tracker.cells import ParsedColumn, parse_column
+from toolkit.tracker.model import Tracker, empty_table
+from toolkit.tracker.problems import InvalidInput, ProblemReport, Severity, UnreadableFile
+from toolkit.tracker.schema import (
     FIRST_DATA_ROW,
     HEADER_ROW,
     INSTRUCTIONS_SHEET,
@@ -46,7 +47,6 @@ from toolkit.schema import (
     Sheet,
     sheet,
 )
-from toolkit.tracker import Tracker, empty_table
 
 # Sheets without which nothing else can be checked or scheduled: missing = error.
 # Any other schema sheet that is missing is a warning and reads as an empty table.

@@ -2,7 +2,7 @@
 
 One VCALENDAR per school and one for the trust (RFC 5545, written by the ``icalendar``
 package: CRLF line endings, lines folded at 75 octets). Each event's UID comes from what
-the event *is* (school, kind, rule key; see ``toolkit.schedule.event_uid``) plus the trust's
+the event *is* (school, kind, rule key; see ``toolkit.calendar.schedule.event_uid``) plus the trust's
 domain-like slug, so importing next month's file updates the events rather than
 duplicating them. DTSTAMP is derived from the inputs (the latest date the tracker records),
 never from the clock, so the same tracker gives byte-identical files.
@@ -20,10 +20,10 @@ from icalendar import Calendar
 from icalendar import Event as IcsEvent
 
 from toolkit import __version__
+from toolkit.calendar.schedule import Event, build_schedule, school_events
+from toolkit.calendar.terms import AcademicYear
 from toolkit.outputs import atomic_write
-from toolkit.schedule import Event, build_schedule, school_events
-from toolkit.terms import AcademicYear
-from toolkit.tracker import Tracker
+from toolkit.tracker.model import Tracker
 
 PRODID = f"-//School Improvement Toolkit//toolkit {__version__}//EN"
 _EPOCH = dt.date(2000, 1, 1)

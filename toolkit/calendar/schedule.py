@@ -7,7 +7,7 @@ used; until one is recorded the schedule *proposes* ``planning_day_of_month``, m
 school day, and says so in the event.
 
 ``build_schedule(tracker, "2026/27")`` returns a list of ``Event`` for every school and the
-trust; ``toolkit.ics`` turns it into calendar files.
+trust; ``toolkit.calendar.ics`` turns it into calendar files.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from toolkit.calendar.terms import AcademicYear
+from toolkit.calendar.workingdays import TrustCalendar, WorkingDays, term_dates_for
 from toolkit.policy import Policy
-from toolkit.problems import Problem, ProblemReport
-from toolkit.schema import TERMS, sheet
-from toolkit.terms import AcademicYear
-from toolkit.tracker import Tracker
-from toolkit.workingdays import TrustCalendar, WorkingDays, term_dates_for
+from toolkit.tracker.model import Tracker
+from toolkit.tracker.problems import Problem, ProblemReport
+from toolkit.tracker.schema import TERMS, sheet
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December")

@@ -1,6 +1,6 @@
 """The loaded trust tracker: typed pandas tables, one per sheet, plus the policy in force.
 
-``toolkit.workbook.read_tracker`` builds it from an Excel file; the sample generator and
+``toolkit.tracker.reader.read_tracker`` builds it from an Excel file; the sample generator and
 tests can build one straight from DataFrames. Every table has the schema's column keys,
 plus ``_row`` (the Excel row the record came from, for messages) and, for columns that
 accept DfE suppression codes, ``<key>_code`` (the code, e.g. "x", or None for a number).
@@ -18,8 +18,9 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit.policy import Policy, default_policy
-from toolkit.problems import ProblemReport
-from toolkit.schema import SHEETS, Sheet, sheet
+from toolkit.tracker import queries
+from toolkit.tracker.problems import ProblemReport
+from toolkit.tracker.schema import SHEETS, Sheet, sheet
 
 
 def empty_table(spec: Sheet) -> pd.DataFrame:
@@ -63,6 +64,23 @@ class Tracker:
     @property
     def file_name(self) -> str:
         return self.path.name if self.path else "(in memory)"
+
+    # The query API: what the rules ask of a tracker (machinery in ``queries``).
+    def rows(self, sheet_key: str, urn: int) -> pd.DataFrame:
+        """One school's rows of a sheet (indexed once per table)."""
+        return queries.school_rows(self, sheet_key, urn)
+
+    def school(self, urn: int) -> queries.SchoolRecords:
+        """One school's rows of every sheet, as attributes: ``tracker.school(urn).outcomes``."""
+        return queries.SchoolRecords(self, urn)
+
+    def national_figure(self, academic_year: str, phases: list[str], measure: str, group: str = queries.ALL) -> tuple[float, str] | None:
+        """The national benchmark for a measure and group: (value, year used), or None."""
+        return queries.national_figure(self, academic_year, phases, measure, group)
+
+    def phase(self, urn: int) -> str | None:
+        """The school's phase from the Schools sheet."""
+        return queries.school_phase(self, urn)
 
     def school_name(self, urn: int) -> str:
         match = self.schools.loc[self.schools["urn"] == urn, "name"]

@@ -33,7 +33,7 @@ from toolkit.outputs import atomic_write, sha256_file
 #: Mime type of the hidden output a notebook emits (``report_header``) to tell the renderer
 #: its title, school and term. The renderer strips it before export.
 REPORT_MIME = "application/vnd.school-improvement-toolkit.report+json"
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "report"
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "report"
 SUPPRESSED = "suppressed"
 
 # Attributes that may fetch something when the file is opened (checked by ``external_references``).
@@ -427,9 +427,9 @@ def render_html(
 def render_pdf(html_text: str, engine: str | None = None) -> bytes:
     """The committee HTML as an A4 PDF (print CSS: header, footer, page numbers).
 
-    ``engine`` names a ``toolkit.pdf`` engine (default: ``toolkit.pdf.default_engine()``).
+    ``engine`` names a ``toolkit.reports.pdf`` engine (default: ``toolkit.reports.pdf.default_engine()``).
     """
-    from toolkit.pdf import html_to_pdf
+    from toolkit.reports.pdf import html_to_pdf
 
     return html_to_pdf(html_text, engine)
 

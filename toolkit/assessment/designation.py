@@ -25,14 +25,13 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit import ofsted
-from toolkit.evidence import NO_EVIDENCE, Suggestion, median_step, suggest, term_end_date
-from toolkit.groups import school_rows
-from toolkit.indicators import descriptor_text, indicators, resolve_indicator
+from toolkit.assessment import ofsted
+from toolkit.assessment.evidence import NO_EVIDENCE, Suggestion, median_step, suggest, term_end_date
+from toolkit.assessment.indicators import descriptor_text, indicators, resolve_indicator
+from toolkit.assessment.packages import package_for
+from toolkit.calendar.terms import Term
 from toolkit.policy import Policy
-from toolkit.support import package_for
-from toolkit.terms import Term
-from toolkit.tracker import Tracker
+from toolkit.tracker.model import Tracker
 
 REVIEWER = "reviewer"
 DATA = "data"
@@ -251,7 +250,7 @@ def _school_row(tracker: Tracker, urn: int) -> dict[str, Any]:
 
 def _assessment_terms(tracker: Tracker, urn: int, term: Term) -> dict[Term, dict[str, Any]]:
     out: dict[Term, dict[str, Any]] = {}
-    for row in school_rows(tracker, "assessments", urn).to_dict("records"):
+    for row in tracker.rows("assessments", urn).to_dict("records"):
         try:
             t = Term.of(str(row["academic_year"]), str(row["term"]))
         except (ValueError, KeyError):

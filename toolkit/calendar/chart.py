@@ -15,9 +15,9 @@ import matplotlib.dates as mdates
 import pandas as pd
 from matplotlib.figure import Figure
 
-from toolkit.charts import Chart, png
-from toolkit.schedule import Event
-from toolkit.terms import AcademicYear
+from toolkit.calendar.schedule import Event
+from toolkit.calendar.terms import AcademicYear
+from toolkit.reports.charts import Chart, png
 
 # Chart rows, top to bottom: label and the event kinds drawn on it.
 ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (

@@ -4,7 +4,7 @@
 per section (DOMAIN.md "Reports": "the seven indicators with evidence and descriptors,
 proposed vs agreed designation, trend across terms, support package, outcomes, attendance
 and groups"). Every function returns an object Jupyter displays as escaped HTML (tracker
-free text is escaped through ``toolkit.reports``). Charts are static matplotlib PNGs
+free text is escaped through ``toolkit.reports.html``). Charts are static matplotlib PNGs
 embedded in the page, so they survive HTML and PDF export, and each carries a text
 alternative: alt text plus a small table of the plotted figures.
 
@@ -22,25 +22,18 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit import ofsted
-from toolkit.charts import Chart, figure, png
-from toolkit.designation import SchoolAssessment, assess_school, what_if
-from toolkit.evidence import outcome_thresholds, outcomes_year, term_end_date
-from toolkit.groups import (
-    ALL,
-    benchmark_phases,
-    display_groups,
-    group_gaps,
-    national_figure,
-    num,
-    school_rows,
-    suppress_cells,
-)
-from toolkit.indicators import indicators
-from toolkit.reports import HTML, bullet_list, callout, escape, heading, table, text
-from toolkit.support import deployed_days, designations_in_year, package_for, school_flags
-from toolkit.terms import Term
-from toolkit.tracker import Tracker
+from toolkit.assessment import ofsted
+from toolkit.assessment.designation import SchoolAssessment, assess_school, what_if
+from toolkit.assessment.evidence import outcome_thresholds, outcomes_year, term_end_date
+from toolkit.assessment.groups import display_groups, group_gaps, suppress_cells
+from toolkit.assessment.indicators import indicators
+from toolkit.assessment.packages import package_for
+from toolkit.assessment.support import deployed_days, designations_in_year, school_flags
+from toolkit.calendar.terms import Term
+from toolkit.reports.charts import Chart, figure, png
+from toolkit.reports.html import HTML, bullet_list, callout, escape, heading, table, text
+from toolkit.tracker.model import Tracker
+from toolkit.tracker.queries import ALL, benchmark_phases, num
 
 SOURCE_LABEL = {"reviewer": "Reviewer", "data": "Suggested from data", "none": "No evidence", "what-if": "What-if"}
 
@@ -73,7 +66,7 @@ def review_for(tracker: Tracker, urn: int, term: str | Term, as_of: dt.date | st
 
 def load(tracker_path: str | Path, urn: int, term: str | Term, *, policy_path: str | Path | None = None, as_of: dt.date | str | None = None) -> DesignationReview:
     """Read and validate the tracker (with its policy), then assess the school."""
-    from toolkit.workbook import read_tracker
+    from toolkit.tracker.reader import read_tracker
 
     tracker = read_tracker(tracker_path, policy_path=policy_path)
     known = set(int(u) for u in tracker.schools["urn"])
@@ -171,7 +164,7 @@ def outcomes_section(review: DesignationReview) -> HTML:
         return text(f"No outcomes recorded for a year before {review.term.year.label}: outcomes (QI2) have no evidence.")
     gaps = group_gaps(review.tracker, review.urn, year)
     policy = review.tracker.policy
-    targets = school_rows(review.tracker, "targets", review.urn)
+    targets = review.tracker.rows("targets", review.urn)
     target_of = {(r["measure"], r["pupil_group"]): r["target"] for r in targets.loc[targets["academic_year"] == year].to_dict("records")}
     allp = gaps.loc[gaps["pupil_group"] == ALL]
     headline = pd.DataFrame(
@@ -237,7 +230,7 @@ def group_gap_chart(gaps: pd.DataFrame, measure: str) -> Chart:
 
 
 def _climate_rows(review: DesignationReview) -> pd.DataFrame:
-    a = school_rows(review.tracker, "attendance", review.urn)
+    a = review.tracker.rows("attendance", review.urn)
     rows = a.loc[a["pupil_group"] == ALL].copy()
     if rows.empty:
         return rows
@@ -256,9 +249,9 @@ def attendance_section(review: DesignationReview) -> HTML:
     out = []
     for r in rows.to_dict("records"):
         year = str(r["academic_year"])
-        nat = national_figure(review.tracker, year, phases, "Attendance %")
-        nat_pa = national_figure(review.tracker, year, phases, "Persistent absence %")
-        nat_s = national_figure(review.tracker, year, phases, "Suspension rate %")
+        nat = review.tracker.national_figure(year, phases, "Attendance %")
+        nat_pa = review.tracker.national_figure(year, phases, "Persistent absence %")
+        nat_s = review.tracker.national_figure(year, phases, "Suspension rate %")
         cohort, sus = num(r.get("cohort")), num(r.get("suspensions"))
         out.append(
             {
@@ -280,7 +273,7 @@ def attendance_section(review: DesignationReview) -> HTML:
 
 
 def _attendance_groups(review: DesignationReview, term: Term) -> HTML:
-    a = school_rows(review.tracker, "attendance", review.urn)
+    a = review.tracker.rows("attendance", review.urn)
     rows = a.loc[(a["academic_year"] == term.year.label) & (a["term"] == term.season)]
     cohorts = {str(r["pupil_group"]): num(r.get("cohort")) for r in rows.to_dict("records")}
     withheld = {
@@ -293,7 +286,7 @@ def _attendance_groups(review: DesignationReview, term: Term) -> HTML:
     out = []
     for r in rows.to_dict("records"):
         g = str(r["pupil_group"])
-        nat = national_figure(review.tracker, term.year.label, phases, "Attendance %", g)
+        nat = review.tracker.national_figure(term.year.label, phases, "Attendance %", g)
         if g in hidden:
             out.append({"Group": g, "Pupils": "suppressed", "Attendance %": "suppressed", "National (group)": _fmt(nat[0] if nat else None), "Gap": "suppressed"})
             continue
@@ -344,7 +337,7 @@ def support_section(review: DesignationReview) -> HTML:
         ("Deputy CEO reports to the CEO", pkg.ceo_reporting),
     ]
     parts = [_kv(items, "support-package")]
-    d = school_rows(review.tracker, "deployments", review.urn)
+    d = review.tracker.rows("deployments", review.urn)
     year = d.loc[d["academic_year"] == review.term.year.label]
     if len(year):
         dep = pd.DataFrame({"Term": year["term"], "Person": year["person"], "Role": year["role"], "Days planned": year["days_planned"], "Days used": year["days_used"]})
@@ -361,7 +354,7 @@ def support_section(review: DesignationReview) -> HTML:
 
 def visits_section(review: DesignationReview) -> HTML:
     """This academic year's visits up to the as-of date, with their recommendations."""
-    v = school_rows(review.tracker, "visits", review.urn)
+    v = review.tracker.rows("visits", review.urn)
     year = review.term.year
     starts = pd.to_datetime(v["visit_start"])
     mask = (starts >= pd.Timestamp(year.first_day)) & (starts <= pd.Timestamp(min(year.last_day, review.as_of)))

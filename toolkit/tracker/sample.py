@@ -28,9 +28,9 @@ from typing import Any
 
 import holidays
 
+from toolkit.calendar.terms import AcademicYear
 from toolkit.policy import Policy, default_policy
-from toolkit.schema import HALF_TERMS, INDICATORS, MEASURE_INFO, MEASURES, PUPIL_GROUPS
-from toolkit.terms import AcademicYear
+from toolkit.tracker.schema import HALF_TERMS, INDICATORS, MEASURE_INFO, MEASURES, PUPIL_GROUPS
 
 Row = dict[str, Any]
 
@@ -1092,7 +1092,7 @@ def generate(n_schools: int = 10, seed: int = 2026, *, policy: Policy | None = N
 
 def write_sample(path: str | Path, n_schools: int = 10, seed: int = 2026, *, policy: Policy | None = None) -> SampleTrust:
     """Generate the sample trust and write it as a tracker workbook (atomically)."""
-    from toolkit.template import write_tracker
+    from toolkit.tracker.template import write_tracker
 
     trust = generate(n_schools, seed, policy=policy)
     write_tracker(path, trust.rows, policy=policy)

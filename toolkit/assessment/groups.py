@@ -25,16 +25,14 @@ Suppression (DOMAIN.md "Data that must be handled with care"; policy
 from __future__ import annotations
 
 import math
-import weakref
-from collections.abc import Callable
 
 import pandas as pd
 
 from toolkit.policy import Policy
-from toolkit.schema import GROUP_COMPLEMENT, MEASURE_INFO, PUPIL_GROUPS
-from toolkit.tracker import Tracker
+from toolkit.tracker.model import Tracker
+from toolkit.tracker.queries import ALL, benchmark_phases, num
+from toolkit.tracker.schema import GROUP_COMPLEMENT, MEASURE_INFO, PUPIL_GROUPS
 
-ALL = "All pupils"
 # Groups that together make up All pupils (used for complementary suppression).
 PARTITIONS: tuple[tuple[str, ...], ...] = (
     ("Disadvantaged", "Not disadvantaged"),
@@ -61,84 +59,6 @@ COLUMNS = [
     "gap_to_national",
     "gap_to_national_pupils",
 ]
-
-
-def num(v: object) -> float | None:
-    """A float, or None for blank / NaN / pd.NA (never 0 for a missing figure)."""
-    if v is None or v is pd.NA:
-        return None
-    try:
-        f = float(v)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
-
-
-def benchmark_phases(school_phase: str | None, key_stage: str | None = None) -> list[str]:
-    """Which national benchmark phase to compare with: KS2 is primary, KS4 and 16-18 are
-    secondary; attendance follows the school's phase; "All schools" is the fallback."""
-    if key_stage == "KS2":
-        first = ["Primary"]
-    elif key_stage in ("KS4", "16-18"):
-        first = ["Secondary"]
-    elif school_phase in ("Primary", "Secondary"):
-        first = [school_phase]
-    else:
-        first = []
-    return [*first, "All schools"]
-
-
-# Indexes built once per table (keyed by the table object, held weakly), so assessing a
-# large trust does not filter the whole sheet for every school and term.
-_INDEXES: dict[tuple[int, str], tuple[weakref.ref, object]] = {}
-
-
-def indexed(frame: pd.DataFrame, kind: str, build: Callable[[pd.DataFrame], object]) -> object:
-    key = (id(frame), kind)
-    hit = _INDEXES.get(key)
-    if hit is not None and hit[0]() is frame:
-        return hit[1]
-    value = build(frame)
-    _INDEXES[key] = (weakref.ref(frame, lambda _r, k=key: _INDEXES.pop(k, None)), value)
-    return value
-
-
-def school_rows(tracker: Tracker, sheet_key: str, urn: int) -> pd.DataFrame:
-    """One school's rows of a sheet (an empty frame with the sheet's columns if none)."""
-    frame = tracker.table(sheet_key)
-
-    def build(f: pd.DataFrame) -> dict[int, pd.DataFrame]:
-        if f.empty or "urn" not in f:
-            return {}
-        return {int(u): g for u, g in f.groupby("urn", sort=False) if not pd.isna(u)}
-
-    parts = indexed(frame, "by_urn", build)
-    return parts.get(int(urn), frame.iloc[0:0])  # type: ignore[union-attr]
-
-
-def _benchmark_index(frame: pd.DataFrame) -> dict[tuple[str, str, str], list[tuple[str, float]]]:
-    index: dict[tuple[str, str, str], list[tuple[str, float]]] = {}
-    if frame.empty:
-        return index
-    for r in frame[["academic_year", "phase", "measure", "pupil_group", "value"]].itertuples(index=False):
-        v = num(r.value)
-        if v is not None:
-            index.setdefault((str(r.measure), str(r.pupil_group), str(r.phase)), []).append((str(r.academic_year), v))
-    for values in index.values():
-        values.sort()
-    return index
-
-
-def national_figure(tracker: Tracker, academic_year: str, phases: list[str], measure: str, group: str = ALL) -> tuple[float, str] | None:
-    """The national benchmark for a measure and group: this year's, or the latest earlier
-    year's when this year's is not yet published. Returns (value, year used)."""
-    index = indexed(tracker.benchmarks, "benchmarks", _benchmark_index)
-    for phase in phases:
-        found = [(y, v) for y, v in index.get((measure, group, phase), ()) if y <= academic_year]  # type: ignore[union-attr]
-        if found:
-            year, value = found[-1]
-            return value, year
-    return None
 
 
 def pupils_equivalent(gap_points: float | None, cohort: float | None, unit: str) -> float | None:
@@ -205,9 +125,9 @@ def group_gaps(tracker: Tracker, urn: int, academic_year: str) -> pd.DataFrame:
     """
     policy = tracker.policy
     minimum = policy.suppression.min_group_size
-    o = school_rows(tracker, "outcomes", urn)
+    o = tracker.rows("outcomes", urn)
     rows = o.loc[o["academic_year"] == academic_year]
-    phase = _school_phase(tracker, urn)
+    phase = tracker.phase(urn)
     records: list[dict[str, object]] = []
     order = {g: i for i, g in enumerate(PUPIL_GROUPS)}
     by_measure: dict[str, list[tuple[str, float | None, float | None, object]]] = {}
@@ -234,7 +154,7 @@ def group_gaps(tracker: Tracker, urn: int, academic_year: str) -> pd.DataFrame:
             cohort = None if sup else cohorts[g]
             comp, comp_value = _others_value(g, values, cohorts, hidden, minimum)
             gap_o = None if value is None or comp_value is None else value - comp_value
-            nat = national_figure(tracker, academic_year, benchmark_phases(phase, str(ks)), str(measure), g)
+            nat = tracker.national_figure(academic_year, benchmark_phases(phase, str(ks)), str(measure), g)
             nat_v = nat[0] if nat else None
             gap_n = None if value is None or nat_v is None else value - nat_v
             records.append(
@@ -281,9 +201,3 @@ def display_groups(frame: pd.DataFrame) -> pd.DataFrame:
             else:
                 out.at[i, c] = f"{v:+.1f}" if c.startswith("gap") else f"{v:.1f}"
     return out
-
-
-def _school_phase(tracker: Tracker, urn: int) -> str | None:
-    s = tracker.schools
-    hit = s.loc[s["urn"] == urn, "phase"]
-    return str(hit.iloc[0]) if len(hit) else None

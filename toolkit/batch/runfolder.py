@@ -1,0 +1,154 @@
+"""Run folders and their index pages: where a run's files go, and how a finished report
+becomes visible (only once its HTML and PDF are both in place).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from toolkit.batch.jobs import Job, JobResult
+from toolkit.outputs import atomic_write
+from toolkit.reports.html import escape
+
+INCOMPLETE_SUFFIX = ".incomplete"
+
+# --------------------------------------------------------------------------- the run folder
+
+
+def new_run_dir(term_dir: Path, now: dt.datetime | None = None) -> Path:
+    """Create ``<term_dir>/run-<UTC time>.incomplete/`` (never an existing folder)."""
+    now = now or dt.datetime.now(dt.UTC)
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    term_dir.mkdir(parents=True, exist_ok=True)
+    for n in range(1000):
+        name = f"run-{stamp}" + (f"-{n}" if n else "")
+        if (term_dir / name).exists():
+            continue
+        try:
+            (term_dir / (name + INCOMPLETE_SUFFIX)).mkdir()
+        except FileExistsError:
+            continue
+        return term_dir / (name + INCOMPLETE_SUFFIX)
+    raise RuntimeError(f"could not create a new run folder in {term_dir}")
+
+
+def finish_run_dir(run_dir: Path) -> Path:
+    """Rename the staging folder to its final name and point ``latest`` at it (atomically)."""
+    final = run_dir.with_name(run_dir.name.removesuffix(INCOMPLETE_SUFFIX))
+    shutil.rmtree(run_dir / ".work", ignore_errors=True)
+    os.replace(run_dir, final)
+    latest = final.parent / "latest"
+    tmp = final.parent / f".latest.{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    try:
+        tmp.symlink_to(final.name, target_is_directory=True)
+        os.replace(tmp, latest)
+    except OSError:  # file systems without symlinks: the term index still names the latest run
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    write_term_index(final.parent)
+    return final
+
+
+def write_term_index(term_dir: Path) -> Path:
+    """``<term>/index.html``: every finished run, newest first; incomplete runs marked as such."""
+    runs = sorted(
+        (p for p in term_dir.iterdir() if p.is_dir() and p.name.startswith("run-")), reverse=True
+    )
+    rows = []
+    for i, run in enumerate(runs):
+        done = not run.name.endswith(INCOMPLETE_SUFFIX)
+        status = (
+            (
+                "latest"
+                if i == 0 or all(r.name.endswith(INCOMPLETE_SUFFIX) for r in runs[:i])
+                else "earlier"
+            )
+            if done
+            else "incomplete (in progress, or stopped before it finished)"
+        )
+        rows.append(
+            f'<tr><td><a href="{escape(run.name)}/index.html">{escape(run.name)}</a></td><td>{escape(status)}</td></tr>'
+        )
+    body = (
+        "<table><thead><tr><th>Run</th><th>Status</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
+    return atomic_write(term_dir / "index.html", _page(f"Reports for {term_dir.name}", body))
+
+
+def _page(title: str, body: str) -> str:
+    css = (
+        "body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:60em;margin:1em auto;padding:0 1em;color:#1b1f24}"
+        "table{border-collapse:collapse;margin:.5em 0 1em}th,td{border:1px solid #c9d1da;padding:.2em .5em;text-align:left}"
+        "th{background:#eef2f6}.failed{color:#8a1c1c}.status{font-weight:bold}"
+    )
+    return (
+        f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        f"<style>{css}</style></head><body><h1>{escape(title)}</h1>{body}</body></html>"
+    )
+
+
+def write_run_index(
+    run_dir: Path,
+    *,
+    title: str,
+    jobs: Sequence[Job],
+    results: Mapping[str, JobResult],
+    extras: Sequence[tuple[str, str]] = (),
+    finished: bool = False,
+    provenance: Mapping[str, str] | None = None,
+) -> Path:
+    """The run's ``index.html``: links only to reports whose files are complete.
+
+    Called after every finished report, so it is always true: a report listed here has its
+    HTML and PDF in place.
+    """
+    done = [j for j in jobs if j.key in results and results[j.key].ok]
+    failed = [results[j.key] for j in jobs if j.key in results and not results[j.key].ok]
+    pending = len(jobs) - len(done) - len(failed)
+    state = "Finished" if finished else "In progress (reports appear here as they are completed)"
+    parts = [
+        f'<p class="status">{escape(state)}: {len(done)} of {len(jobs)} reports done, {len(failed)} failed, {pending} to do.</p>'
+    ]
+    by_section: dict[str, list[Job]] = {}
+    for j in done:
+        by_section.setdefault(j.section, []).append(j)
+    for section, items in by_section.items():
+        parts.append(f"<h2>{escape(section)}</h2><table><tbody>")
+        for j in items:
+            pdf = f' &middot; <a href="{escape(j.pdf)}">PDF</a>' if j.pdf else ""
+            parts.append(
+                f'<tr><td>{escape(j.title)}</td><td><a href="{escape(j.html)}">HTML</a>{pdf}</td></tr>'
+            )
+        parts.append("</tbody></table>")
+    if extras:
+        parts.append("<h2>Calendars and data</h2><ul>")
+        parts.extend(
+            f'<li><a href="{escape(path)}">{escape(label)}</a></li>' for label, path in extras
+        )
+        parts.append("</ul>")
+    if failed:
+        parts.append('<h2 class="failed">Failed</h2><ul>')
+        for r in failed:
+            link = (
+                f' (<a href="{escape(r.error_notebook)}">error notebook</a>)'
+                if r.error_notebook
+                else ""
+            )
+            parts.append(f'<li class="failed">{escape(r.describe())}{link}</li>')
+        parts.append("</ul>")
+    if provenance:
+        parts.append("<h2>Provenance</h2><table><tbody>")
+        parts.extend(
+            f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in provenance.items()
+        )
+        parts.append("</tbody></table>")
+    return atomic_write(run_dir / "index.html", _page(title, "".join(parts)))
