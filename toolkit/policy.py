@@ -126,6 +126,15 @@ class Reporting(_Strict):
     compliance_lookback_days: int = Field(default=365, ge=1, le=3660)
 
 
+class DataQuality(_Strict):
+    """How validator warnings travel: how many a command prints, how many a report lists,
+    and whether an unattended run treats them as failures."""
+
+    strict: bool = False  # true: warnings fail designations/compliance/calendar/batch (exit 1)
+    warnings_shown: int = Field(default=5, ge=0, le=1000)
+    report_warnings_shown: int = Field(default=5, ge=0, le=100)
+
+
 class SupportPackage(_Strict):
     sip_days_per_year: float = Field(ge=0, le=100)
     sip_days_up_to: bool
@@ -165,6 +174,7 @@ class Policy(_Strict):
     reporting: Reporting
     support: dict[str, SupportPackage]
     capacity: Capacity
+    data_quality: DataQuality = DataQuality()
     source: str = "default"
 
     @model_validator(mode="after")
@@ -223,6 +233,22 @@ def _build(data: dict[str, Any], source: str, report: ProblemReport) -> Policy:
                 code="policy-invalid",
             )
         raise InvalidInput(report) from None
+
+
+def sets_trust_name(policy: Policy) -> bool:
+    """True when the policy's trust name comes from a policy file rather than the default.
+
+    Why: the tracker records the trust's name; a policy file that names the trust overrides
+    it, while the shipped default ("Example ...") must not.
+    """
+    if policy.source == "default":
+        return False
+    try:
+        data = tomllib.loads(Path(policy.source).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return False
+    trust = data.get("trust")
+    return isinstance(trust, dict) and "name" in trust
 
 
 def load_policy(path: str | Path | None = None, *, tracker: str | Path | None = None) -> Policy:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from pathlib import Path
 
 from toolkit.tracker.model import Tracker
@@ -22,8 +23,14 @@ class CommandFailed(Exception):
 
 
 def add_tracker_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("tracker", type=Path, help="The trust tracker workbook (.xlsx).")
+    parser.add_argument("tracker", type=Path, help="The trust tracker workbook (.xlsx or .ods).")
     parser.add_argument("--policy", type=Path, default=None, help="A policy.toml (default: the one beside the tracker).")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="Treat the tracker's warnings as failures (exit 2), for unattended runs "
+        "(also the policy setting data_quality.strict).",
+    )
 
 
 def iso_date(text: str) -> dt.date:
@@ -42,16 +49,49 @@ def parsed(parse, text: str):
         raise CommandFailed(f"error: {exc}") from None
 
 
-def open_tracker(path: Path, policy: Path | None = None) -> Tracker:
-    """Read and validate the tracker, or fail with its problem report."""
+def warning_summary(tracker: Tracker, path: Path) -> str:
+    """What a command prints to stderr about the tracker's warnings: the count, the first
+    few (policy ``data_quality.warnings_shown``) and how to see them all; "" when none.
+
+    Why: warnings must travel with the data; a command that used the tracker silently
+    would let a renamed sheet or a dropped column pass unnoticed.
+    """
+    report = tracker.report
+    warnings = report.warnings
+    if not warnings:
+        return ""
+    shown = tracker.policy.data_quality.warnings_shown
+    lines = [f"warning: the tracker {Path(path).name} has {len(warnings)} warning(s); the results use it as it is."]
+    lines += [f"  {line}" for line in report.summary_lines(warnings, first=shown)]
+    lines.append(f"  Run `toolkit validate {path}` to see every warning with its fix.")
+    return "\n".join(lines)
+
+
+def open_tracker(path: Path, policy: Path | None = None, *, strict: bool = False) -> Tracker:
+    """Read and validate the tracker, or fail with its problem report.
+
+    The tracker's warnings are printed to stderr (see ``warning_summary``). With ``strict``
+    (or the policy's ``data_quality.strict``) any warning fails the command with exit 2.
+    """
     from toolkit.tracker.problems import InvalidInput, UnreadableFile
     from toolkit.tracker.reader import read_tracker
 
     if not Path(path).is_file():
         raise CommandFailed(f"error: the tracker {path} does not exist. Check the path.")
     try:
-        return read_tracker(path, policy_path=policy)
+        tracker = read_tracker(path, policy_path=policy)
     except InvalidInput as exc:
         raise CommandFailed(exc.report.render()) from None
     except UnreadableFile as exc:
         raise CommandFailed(f"error: {exc}") from None
+    note = warning_summary(tracker, path)
+    if note and (strict or tracker.policy.data_quality.strict):
+        raise CommandFailed(
+            note.replace("warning:", "error:", 1).replace("; the results use it as it is.", ".", 1)
+            + "\nStrict mode (--strict or data_quality.strict in the policy) treats warnings as failures: "
+            "fix them, or run without --strict.",
+            exit_code=2,
+        )
+    if note:
+        print(note, file=sys.stderr)
+    return tracker

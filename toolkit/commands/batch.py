@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     if args.pdf_engine:  # read by every worker process
         os.environ["TOOLKIT_PDF_ENGINE"] = args.pdf_engine
     as_of = args.as_of or dt.date.today()
-    tracker = open_tracker(args.tracker, args.policy)
+    tracker = open_tracker(args.tracker, args.policy, strict=args.strict)
     try:
         plan = batch.plan_term(
             tracker, args.tracker, term, as_of, urns=args.schools, policy_path=args.policy

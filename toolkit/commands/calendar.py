@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
 
     year = parsed(AcademicYear.parse, args.year) if args.year else AcademicYear.of(dt.date.today())
     out = args.out or Path("outputs") / f"calendar-{year.start_year}-{(year.start_year + 1) % 100:02d}"
-    tracker = open_tracker(args.tracker, args.policy)
+    tracker = open_tracker(args.tracker, args.policy, strict=args.strict)
     events = build_schedule(tracker, year)
     for problem in non_working_visit_problems(tracker):
         print(f"warning: {problem}", file=sys.stderr)

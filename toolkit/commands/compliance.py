@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
 
     year = parsed(AcademicYear.parse, args.year) if args.year else None
     as_of = args.as_of or dt.date.today()
-    tracker = open_tracker(args.tracker, args.policy)
+    tracker = open_tracker(args.tracker, args.policy, strict=args.strict)
     findings = compliance(tracker, as_of=as_of, year=year)
     from toolkit.calendar.schedule import non_working_visit_problems
 

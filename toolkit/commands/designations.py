@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from toolkit.outputs import atomic_write
 
     term = parsed(Term.parse, args.term)
-    tracker = open_tracker(args.tracker, args.policy)
+    tracker = open_tracker(args.tracker, args.policy, strict=args.strict)
     assessments = assess_trust(tracker, term)
     frame = designations_frame(assessments)
     support = trust_support(tracker, term, assessments)

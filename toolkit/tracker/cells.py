@@ -37,6 +37,8 @@ EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 EARLIEST_DATE = pd.Timestamp("1950-01-01")
 LATEST_DATE = pd.Timestamp("2100-12-31")
 _SUPPRESSION = frozenset(SUPPRESSION_CODES)
+# Excel's limit on the characters in one cell (Excel specifications and limits).
+EXCEL_CELL_LIMIT = 32_767
 # Numeric date spellings, UK day-first, tried in this order on the whole column.
 _NUMERIC_DATE_FORMATS = (
     "%d/%m/%Y",
@@ -601,7 +603,27 @@ def parse_text(raw: pd.Series, col: Column) -> ParsedColumn:
     texts = per_unique(present, lambda v: shown(v) if not isinstance(v, str) else v.strip())
     out = _nones(raw.index)
     out[texts.index] = texts.astype(object)
-    return ParsedColumn(out, None, [], blank=blank)
+    issues: list[CellIssue] = []
+    if len(texts):
+        too_long = texts.str.len() > EXCEL_CELL_LIMIT
+        if too_long.any():
+            mask = _empty_issue_mask(raw.index)
+            mask[too_long[too_long].index] = True
+            issues.append(
+                CellIssue(
+                    Severity.WARNING,
+                    "text-too-long",
+                    mask,
+                    lambda v: (
+                        f"'{col.header}' holds {len(str(v)):,} characters, more than Excel's limit of "
+                        f"{EXCEL_CELL_LIMIT:,} per cell: Excel cuts the text off when it opens or saves "
+                        "the file, and reports would print the whole of it."
+                    ),
+                    f"Shorten the text to under {EXCEL_CELL_LIMIT:,} characters (keep the detail in a "
+                    "linked document), or check it was not pasted in by mistake.",
+                )
+            )
+    return ParsedColumn(out, None, issues, blank=blank)
 
 
 PARSERS: dict[Kind, Callable[[pd.Series, Column], ParsedColumn]] = {

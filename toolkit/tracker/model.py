@@ -35,6 +35,11 @@ class Tracker:
     path: Path | None = None
     sha256: str | None = None
     report: ProblemReport = field(default_factory=ProblemReport)
+    # Schema sheets the workbook does not have (read as empty tables). Checks that count
+    # absences (missed visits, meetings not held) say the sheet is missing instead.
+    missing_sheets: frozenset[str] = frozenset()
+    # Where the trust's name in ``policy.trust.name`` came from, for ``validate`` and reports.
+    trust_name_source: str = "the toolkit's default policy"
 
     def __post_init__(self) -> None:
         for spec in SHEETS:

@@ -26,6 +26,7 @@ class Problem:
     sheet: str = ""
     cell: str = ""  # "F12", or "" for a whole sheet / file
     code: str = ""  # a stable identifier, e.g. "unknown-urn", for tests and filtering
+    urn: int | None = None  # the school the problem's row belongs to (None: trust-wide)
 
     @property
     def where(self) -> str:
@@ -48,8 +49,11 @@ class ProblemReport:
     file: str = ""
     problems: list[Problem] = field(default_factory=list)
 
-    def add(self, severity: Severity, message: str, fix: str, *, sheet: str = "", cell: str = "", code: str = "") -> None:
-        self.problems.append(Problem(severity, message, fix, self.file, sheet, cell, code))
+    def add(
+        self, severity: Severity, message: str, fix: str, *, sheet: str = "", cell: str = "", code: str = "",
+        urn: int | None = None,
+    ) -> None:
+        self.problems.append(Problem(severity, message, fix, self.file, sheet, cell, code, urn))
 
     def error(self, message: str, fix: str, **where: str) -> None:
         self.add(Severity.ERROR, message, fix, **where)
@@ -71,6 +75,32 @@ class ProblemReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def touching(self, urn: int | None = None) -> list[Problem]:
+        """The warnings a report should carry: for one school's report (``urn`` given), the
+        warnings on that school's rows plus the trust-wide ones (no school); for a trust
+        report (``urn`` None), every warning.
+
+        Why: a report built from a tracker with warnings must say so, but a school's
+        headteacher should not read about another school's rows.
+        """
+        if urn is None:
+            return list(self.warnings)
+        return [p for p in self.warnings if p.urn is None or p.urn == int(urn)]
+
+    def summary_lines(self, problems: Iterable[Problem] | None = None, *, first: int = 5) -> list[str]:
+        """Short lines for a console or a report: the first ``first`` problems one per line,
+        then one line per problem code for the rest, so a long list stays readable."""
+        items = list(self.warnings if problems is None else problems)
+        lines = [f"{p.where}: {p.message}" for p in items[:first]]
+        rest = items[first:]
+        if rest:
+            by_code: dict[str, list[Problem]] = {}
+            for p in rest:
+                by_code.setdefault(p.code or "other", []).append(p)
+            for code, group in by_code.items():
+                lines.append(f"... and {len(group)} more '{code}' (first at {group[0].where})")
+        return lines
 
     def __iter__(self) -> Iterator[Problem]:
         return iter(self.problems)

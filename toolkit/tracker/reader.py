@@ -19,12 +19,13 @@ the report instead (the ``toolkit validate`` command uses it). Warnings travel i
 
 from __future__ import annotations
 
+import difflib
 import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -36,7 +37,7 @@ from toolkit.outputs import sha256_file
 from toolkit.policy import Policy, load_policy
 from toolkit.tracker.cells import ParsedColumn, parse_column
 from toolkit.tracker.model import Tracker, empty_table
-from toolkit.tracker.problems import InvalidInput, ProblemReport, Severity, UnreadableFile
+from toolkit.tracker.problems import InvalidInput, Problem, ProblemReport, Severity, UnreadableFile
 from toolkit.tracker.schema import (
     FIRST_DATA_ROW,
     HEADER_ROW,
@@ -68,6 +69,7 @@ _ATTR_R = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _ATTR_T = re.compile(rb'\bt="(\w+)"')
 _VALUE = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v>", re.S)
 _HAS_FORMULA = re.compile(rb"<f[\s>/]")
+_MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]{1,3}\d+(?::[A-Z]{1,3}\d+)?)"')
 
 
 # --------------------------------------------------------------------------- public API
@@ -228,6 +230,9 @@ class FormulaCells:
 
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> "#DIV/0!"
     no_value: set[tuple[int, int]] = field(default_factory=set)
+    # Merged ranges ("M1:P1"), which calamine does not expose: it reads a merged range's
+    # value in its top-left cell and every other cell as empty. Not part of ``bool()``.
+    merges: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.errors or self.no_value)
@@ -247,6 +252,7 @@ def scan_formula_cells(zf: zipfile.ZipFile, part: str) -> FormulaCells:
     data = zf.read(part)
     end = data.rfind(b"</sheetData>")
     end = len(data) if end < 0 else end
+    found.merges = [m.decode("ascii", "replace") for m in _MERGE.findall(data, end)]
     if data.find(b't="e"', 0, end) < 0 and data.find(b"<f", 0, end) < 0:
         return found
     for m in _CELL.finditer(data, 0, end):
@@ -355,10 +361,18 @@ def _read(path: Path, policy: Policy) -> tuple[Tracker, ProblemReport]:
         )
         tables: dict[str, pd.DataFrame] = {}
         places: dict[str, _Place] = {}
+        known = {_norm(s.title) for s in SHEETS} | {_norm(s) for s in IGNORED_SHEETS}
+        strangers = {_norm(n): n for n in book.sheet_names if _norm(n) not in known}
+        missing: set[str] = set()
+        guessed: set[str] = set()
         for spec in SHEETS:
             name = by_norm.get(_norm(spec.title))
             if name is None:
-                _missing_sheet(spec, report)
+                guess = difflib.get_close_matches(_norm(spec.title), list(strangers), n=1, cutoff=0.6)
+                if guess:
+                    guessed.add(strangers[guess[0]])
+                _missing_sheet(spec, report, strangers[guess[0]] if guess else None)
+                missing.add(spec.key)
                 tables[spec.key] = empty_table(spec)
                 places[spec.key] = _Place(spec.title, {})
                 continue
@@ -371,9 +385,8 @@ def _read(path: Path, policy: Policy) -> tuple[Tracker, ProblemReport]:
                 ) from None
             formulas = _scan_result(scans.get(name), path)
             tables[spec.key], places[spec.key] = _read_sheet(spec, name, rows, formulas, report)
-        known = {_norm(s.title) for s in SHEETS} | {_norm(s) for s in IGNORED_SHEETS}
         for name in book.sheet_names:
-            if _norm(name) not in known:
+            if _norm(name) not in known and name not in guessed:
                 report.warning(
                     f"The sheet '{name}' is not part of the tracker and was ignored.",
                     "Nothing to do if it holds your own notes; if it should be one of the "
@@ -387,8 +400,42 @@ def _read(path: Path, policy: Policy) -> tuple[Tracker, ProblemReport]:
             pool.shutdown(wait=True, cancel_futures=True)
             scan_zip.close()
     cross_check(tables, places, report)
-    tracker = Tracker(tables, policy=policy, path=path, sha256=sha256_file(path), report=report)
+    attach_urns(tables, places, report)
+    tracker = Tracker(
+        tables, policy=policy, path=path, sha256=sha256_file(path), report=report,
+        missing_sheets=frozenset(missing),
+    )
     return tracker, report
+
+
+_CELL_ROW = re.compile(r"^[A-Z]{1,3}(\d+)$")
+
+
+def attach_urns(tables: dict[str, pd.DataFrame], places: dict[str, _Place], report: ProblemReport) -> None:
+    """Tag each problem on a school's row with that school's URN.
+
+    Why: a school's report carries the warnings about its own rows (and the trust-wide
+    ones), not another school's; ``ProblemReport.touching(urn)`` filters on this tag.
+    """
+    by_sheet: dict[str, dict[int, int]] = {}
+    for spec in SHEETS:
+        df = tables.get(spec.key)
+        if df is None or df.empty or "urn" not in df.columns:
+            continue
+        urns = pd.to_numeric(df["urn"], errors="coerce")
+        ok = urns.notna()
+        by_sheet[places[spec.key].sheet] = dict(
+            zip(df.loc[ok, "_row"].astype(int).tolist(), urns[ok].astype(int).tolist(), strict=True)
+        )
+    if not by_sheet:
+        return
+    tagged = []
+    for p in report.problems:
+        rows = by_sheet.get(p.sheet)
+        m = _CELL_ROW.match(p.cell) if rows and p.cell else None
+        urn = rows.get(int(m.group(1))) if m else None
+        tagged.append(replace(p, urn=urn) if urn is not None and p.urn is None else p)
+    report.problems = tagged
 
 
 def _scan_result(future: Future[FormulaCells] | None, path: Path) -> FormulaCells:
@@ -402,8 +449,19 @@ def _scan_result(future: Future[FormulaCells] | None, path: Path) -> FormulaCell
         ) from None
 
 
-def _missing_sheet(spec: Sheet, report: ProblemReport) -> None:
-    if spec.key in CORE_SHEETS:
+def _missing_sheet(spec: Sheet, report: ProblemReport, guess: str | None = None) -> None:
+    """A missing sheet: an error for the core sheets, or when another sheet's name is close
+    (a renamed sheet holds real records: reading it as empty would report every visit or
+    meeting as missed); otherwise a warning, and the sheet reads as empty."""
+    if guess is not None:
+        report.error(
+            f"The tracker has no '{spec.title}' sheet; did you mean '{guess}'? "
+            f"The sheet '{guess}' is not read, so its records would be missing from every check and report.",
+            f"Rename the sheet '{guess}' to '{spec.title}' (right-click its tab > Rename).",
+            sheet=spec.title,
+            code="missing-sheet",
+        )
+    elif spec.key in CORE_SHEETS:
         report.error(
             f"The tracker has no '{spec.title}' sheet, which every other sheet depends on.",
             f"Add a sheet named '{spec.title}' (copy it from the blank template), with its headers on row {HEADER_ROW}.",
@@ -420,6 +478,91 @@ def _missing_sheet(spec: Sheet, report: ProblemReport) -> None:
 
 
 def _read_sheet(
+    spec: Sheet, name: str, rows: list[list[object]], formulas: FormulaCells, report: ProblemReport
+) -> tuple[pd.DataFrame, _Place]:
+    """Read one sheet; merged cells are reported once, with what follows from them folded in."""
+    start = len(report.problems)
+    table, place = _read_sheet_cells(spec, name, rows, formulas, report)
+    if formulas.merges:
+        _fold_into_merges(name, formulas.merges, report, start)
+    return table, place
+
+
+def _bounds(ref: str) -> tuple[int, int, int, int]:
+    """(first row, first column, last row, last column) of "M1:P1" (1-based)."""
+    a, _, b = ref.partition(":")
+    b = b or a
+    ma, mb = re.match(r"([A-Z]+)(\d+)", a), re.match(r"([A-Z]+)(\d+)", b)
+    assert ma and mb
+    return int(ma.group(2)), _column_index(ma.group(1)), int(mb.group(2)), _column_index(mb.group(1))
+
+
+_UNMERGE_FIX = (
+    "Unmerge the cells (Excel: Home > Merge & Center > Unmerge Cells; LibreOffice: Format > "
+    "Merge and Unmerge Cells > Unmerge Cells), then type the value into every cell: each "
+    "header in its own cell on row 1, each row's value on its own row."
+)
+
+
+def _fold_into_merges(name: str, merges: list[str], report: ProblemReport, start: int) -> None:
+    """One error per merged range on a tracker sheet, at its range, with the fix.
+
+    A merged range is read (by calamine, as by most readers) as its value in the top-left
+    cell and empty cells elsewhere, so it shows up as blank required cells or missing
+    columns. Those problems follow from the merge: they are dropped here (and the missing
+    columns named in the merge's message) so the one real mistake is not buried.
+    """
+    covered: set[tuple[int, int]] = set()
+    header_merges: list[str] = []
+    messages: list[tuple[str, str]] = []
+    for ref in merges:
+        r1, c1, r2, c2 = _bounds(ref)
+        if r1 == r2 and c1 == c2:
+            continue
+        covered |= {(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)} - {(r1, c1)}
+        first = f"{get_column_letter(c1)}{r1}"
+        if r1 <= HEADER_ROW < r2 + 1 and c2 > c1:
+            header_merges.append(ref)
+            messages.append((ref, (
+                f"The header cells {ref} are merged, so only the first header ({first}) is read; "
+                f"columns {get_column_letter(c1 + 1)} to {get_column_letter(c2)} have no header and their data is not read."
+            )))
+        elif r1 <= HEADER_ROW < r2:
+            header_merges.append(ref)
+            messages.append((ref, (
+                f"The header cell {first} is merged with the cells below it ({ref}), so rows "
+                f"{HEADER_ROW + 1} to {r2} of column {get_column_letter(c1)} read as empty."
+            )))
+        else:
+            messages.append((ref, (
+                f"The cells {ref} are merged: what you see in every row is stored only in {first}, "
+                "so the other cells read as empty."
+            )))
+    if not messages:
+        return
+    new = report.problems[start:]
+    kept, missing_columns = [], []
+    for p in new:
+        m = re.fullmatch(r"([A-Z]{1,3})(\d+)", p.cell or "")
+        if m and (int(m.group(2)), _column_index(m.group(1))) in covered:
+            continue
+        if header_merges and p.code == "missing-column":
+            missing_columns.append(p)
+            continue
+        kept.append(p)
+    merged: list = []
+    for i, (ref, text) in enumerate(messages):
+        if i == 0 and missing_columns:
+            heads = ", ".join(re.search(r"no '([^']+)' column", p.message).group(1) for p in missing_columns
+                              if re.search(r"no '([^']+)' column", p.message))
+            text += f" As a result the sheet has no {heads} column."
+        part = ProblemReport(report.file)
+        part.error(text, _UNMERGE_FIX, sheet=name, cell=ref, code="merged-cells")
+        merged += part.problems
+    report.problems[start:] = merged + kept
+
+
+def _read_sheet_cells(
     spec: Sheet, name: str, rows: list[list[object]], formulas: FormulaCells, report: ProblemReport
 ) -> tuple[pd.DataFrame, _Place]:
     """Match headers, skip blank rows and parse every schema column of one sheet."""
@@ -603,6 +746,7 @@ def check_unknown_urns(
     if not places["schools"].letters.get("urn"):
         return  # no Schools sheet or URN column: that error is reported; every URN would repeat it
     known = set(tables["schools"]["urn"].dropna().astype(int).tolist())
+    cause = _schools_urn_problem(places["schools"], report)
     for spec in SHEETS:
         if spec.key == "schools" or "urn" not in spec.keys:
             continue
@@ -614,6 +758,18 @@ def check_unknown_urns(
         if not bad.any():
             continue
         place = places[spec.key]
+        if cause is not None:  # follows from the unreadable Schools URN: one line, not one per row
+            cells = _cells(place, "urn", df.loc[bad, "_row"].tolist())
+            report.error(
+                f"{len(cells):,} row(s) use a URN that is not on the Schools sheet (first at "
+                f"{place.sheet}!{cells[0][0]}). This follows from the problem at {cause.where}: "
+                "a school's URN there could not be read.",
+                f"Fix {cause.where} first; these rows will then match their school.",
+                sheet=place.sheet,
+                cell=cells[0][0],
+                code="unknown-urn",
+            )
+            continue
         lookup = dict(zip(df["_row"].tolist(), urns.tolist(), strict=True))
         _add_cells(
             report,
@@ -624,6 +780,21 @@ def check_unknown_urns(
             lambda r, lookup=lookup: f"URN {lookup[r]} is not on the Schools sheet.",
             "Correct the URN, or add the school to the Schools sheet first.",
         )
+
+
+def _schools_urn_problem(place: _Place, report: ProblemReport) -> Problem | None:
+    """The first error that left a Schools row without a readable URN (a merged range on the
+    Schools sheet, or a blank, invalid or formula-error URN cell), or None."""
+    letter = place.letters.get("urn", "")
+    for p in report.errors:
+        if p.sheet != place.sheet:
+            continue
+        if p.code == "merged-cells" or (
+            p.code in ("required-blank", "urn-invalid", "formula-error", "suppression-not-allowed")
+            and re.fullmatch(rf"{letter}\d+", p.cell or "")
+        ):
+            return p
+    return None
 
 
 def check_duplicates(
