@@ -59,7 +59,8 @@ def visits(trust):
 
 def test_committed_sample_is_what_the_generator_writes():
     """Byte comparison: inputs/sample_tracker.xlsx == write_sample(...) today."""
-    assert SAMPLE.read_bytes() == workbook_bytes(generate().rows), "Regenerate: .venv/bin/python -m toolkit sample inputs/sample_tracker.xlsx"
+    trust = generate()
+    assert SAMPLE.read_bytes() == workbook_bytes(trust.rows, trust_name=trust.planted["trust_name"]), "Regenerate: .venv/bin/python -m toolkit sample inputs/sample_tracker.xlsx"
 
 
 def test_sample_policy_names_the_trust():

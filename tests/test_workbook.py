@@ -33,7 +33,7 @@ D = dt.date
 @pytest.fixture
 def tracker_path(tmp_path: Path) -> Path:
     path = tmp_path / "tracker.xlsx"
-    write_tracker(path, small_tracker_rows())
+    write_tracker(path, small_tracker_rows(), trust_name="Oak and Elm Trust")
     return path
 
 

@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from toolkit.tracker.model import Tracker
 from toolkit.tracker.problems import Problem, ProblemReport, UnreadableFile
 from toolkit.tracker.reader import summary, validate_tracker
 
@@ -28,6 +29,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("tracker", type=Path, help="the tracker workbook (.xlsx)")
     parser.add_argument("--policy", type=Path, default=None, help="a policy.toml overriding the default")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument(
+        "--strict", action="store_true",
+        help="exit 1 on warnings as well as errors (also the policy setting data_quality.strict)",
+    )
 
 
 def _lines(title: str, items: list[Problem]) -> list[str]:
@@ -40,9 +45,20 @@ def _lines(title: str, items: list[Problem]) -> list[str]:
     return out
 
 
-def render_text(path: Path, report: ProblemReport, rows: dict[str, int] | None) -> str:
+def trust_line(tracker: Tracker | None) -> str:
+    """Where the trust's name on the reports comes from, said plainly."""
+    if tracker is None:
+        return ""
+    return f"Trust name on reports: '{tracker.policy.trust.name}', from {tracker.trust_name_source}."
+
+
+def render_text(
+    path: Path, report: ProblemReport, rows: dict[str, int] | None, tracker: Tracker | None = None
+) -> str:
     """Errors (stop) then warnings (go on), each with its place and fix, then a summary."""
     lines = [f"Tracker: {path}"]
+    if tracker is not None:
+        lines.append(trust_line(tracker))
     lines += _lines("Errors - stop: fix these before using the tracker", report.errors)
     lines += _lines("Warnings - go on: check these", report.warnings)
     if not report.problems:
@@ -74,11 +90,17 @@ def run(args: argparse.Namespace) -> int:
             "file": str(path),
             "ok": report.ok,
             "schools": rows.get("Schools", 0) if rows else None,
+            "trust_name": tracker.policy.trust.name if tracker is not None else None,
+            "trust_name_source": tracker.trust_name_source if tracker is not None else None,
             "rows": rows,
             "errors": [p.to_dict() for p in report.errors],
             "warnings": [p.to_dict() for p in report.warnings],
         }
         print(json.dumps(doc, indent=2))
     else:
-        print(render_text(path, report, rows))
+        print(render_text(path, report, rows, tracker))
+    strict = args.strict or (tracker is not None and tracker.policy.data_quality.strict)
+    if strict and report.ok and report.warnings:
+        print(f"Strict: {len(report.warnings)} warning(s) count as failures (exit 1).", file=sys.stderr)
+        return 1
     return 0 if report.ok else 1

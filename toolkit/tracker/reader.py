@@ -44,6 +44,8 @@ from toolkit.tracker.schema import (
     INSTRUCTIONS_SHEET,
     LISTS_SHEET,
     SHEETS,
+    TRUST_NAME_CELL,
+    TRUST_NAME_LABEL,
     Column,
     Sheet,
     sheet,
@@ -127,9 +129,10 @@ def _check_readable(path: Path) -> None:
     if head.startswith(OLE_SIGNATURE):
         raise UnreadableFile(_ole_sentence(path))
     if not head.startswith(ZIP_SIGNATURE):
-        what = "is empty" if not head else "is not an Excel workbook (.xlsx)"
+        what = "is empty" if not head else "is not an Excel workbook (.xlsx) or an OpenDocument spreadsheet (.ods)"
         raise UnreadableFile(
-            f"{path.name} {what}. Open the tracker in Excel and save it as an Excel Workbook (.xlsx)."
+            f"{path.name} {what}. Open the tracker in Excel and save it as an Excel Workbook (.xlsx), "
+            "or in LibreOffice Calc and save it as Excel 2007-365 (.xlsx) or ODF Spreadsheet (.ods)."
         )
 
 
@@ -168,10 +171,14 @@ def _open_package(path: Path) -> zipfile.ZipFile:
         ) from None
     try:
         names = set(zf.namelist())
-        if "xl/workbook.xml" not in names:
+        if "xl/workbook.xml" not in names and not is_ods(zf):
+            kind = _odf_kind(zf)
+            what = (f"an OpenDocument {kind}, not an Excel workbook or a spreadsheet" if kind
+                    else "not an Excel workbook or an OpenDocument spreadsheet")
             raise UnreadableFile(
-                f"{path.name} is a zip file but not an Excel workbook (it has no xl/workbook.xml). "
-                "Save the tracker from Excel as an Excel Workbook (.xlsx)."
+                f"{path.name} is a zip file but {what} (it has neither xl/workbook.xml nor an "
+                "OpenDocument spreadsheet inside). Save the tracker as an Excel Workbook (.xlsx), "
+                "or from LibreOffice Calc as ODF Spreadsheet (.ods)."
             )
         if sum(i.file_size for i in zf.infolist()) > MAX_UNZIPPED_BYTES:
             raise UnreadableFile(
@@ -190,6 +197,27 @@ def _open_package(path: Path) -> zipfile.ZipFile:
             f"{path.name} is damaged ({exc}). Open it in Excel and save it again, or use a backup."
         ) from None
     return zf
+
+
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def _odf_kind(zf: zipfile.ZipFile) -> str:
+    """"text" / "presentation" ... for an OpenDocument file that is not a spreadsheet, else ""."""
+    try:
+        mime = zf.read("mimetype").strip()
+    except KeyError:
+        return ""
+    prefix = b"application/vnd.oasis.opendocument."
+    return mime.removeprefix(prefix).decode("ascii", "replace") if mime.startswith(prefix) else ""
+
+
+def is_ods(zf: zipfile.ZipFile) -> bool:
+    """An OpenDocument spreadsheet (LibreOffice Calc's .ods), which calamine reads too."""
+    try:
+        return zf.read("mimetype").strip() == ODS_MIMETYPE
+    except KeyError:
+        return False
 
 
 def _refuse_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> None:
@@ -346,7 +374,9 @@ def _read(path: Path, policy: Policy) -> tuple[Tracker, ProblemReport]:
     report = ProblemReport(str(path))
     zf = _open_package(path)
     try:
-        parts = _sheet_parts(zf)
+        # An .ods has no per-sheet XML parts: its formula errors and merged cells are not
+        # scanned (calamine reads its values, which is what the checks need).
+        parts = {} if is_ods(zf) else _sheet_parts(zf)
         try:
             book = CalamineWorkbook.from_path(str(path))
         except (CalamineError, OSError, ValueError) as exc:
@@ -385,6 +415,7 @@ def _read(path: Path, policy: Policy) -> tuple[Tracker, ProblemReport]:
                 ) from None
             formulas = _scan_result(scans.get(name), path)
             tables[spec.key], places[spec.key] = _read_sheet(spec, name, rows, formulas, report)
+        policy, name_source = _trust_name(book, by_norm, policy, report)
         for name in book.sheet_names:
             if _norm(name) not in known and name not in guessed:
                 report.warning(
@@ -403,9 +434,53 @@ def _read(path: Path, policy: Policy) -> tuple[Tracker, ProblemReport]:
     attach_urns(tables, places, report)
     tracker = Tracker(
         tables, policy=policy, path=path, sha256=sha256_file(path), report=report,
-        missing_sheets=frozenset(missing),
+        missing_sheets=frozenset(missing), trust_name_source=name_source,
     )
     return tracker, report
+
+
+def _trust_name(book, by_norm: dict[str, str], policy: Policy, report: ProblemReport) -> tuple[Policy, str]:  # noqa: ANN001
+    """The trust's name for the reports, and a sentence saying where it came from.
+
+    Order: a policy file that sets ``[trust] name``; else the tracker's Instructions sheet
+    (the "Trust name" row, B2 in the template); else the default policy's name, with a
+    warning, since every report would otherwise carry "Example Multi Academy Trust" silently.
+    """
+    from toolkit.policy import sets_trust_name
+
+    found, where = None, f"{INSTRUCTIONS_SHEET}!{TRUST_NAME_CELL}"
+    sheet_name = by_norm.get(_norm(INSTRUCTIONS_SHEET))
+    if sheet_name is not None:
+        try:
+            rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)[:10]
+        except Exception:  # a damaged Instructions sheet: fall back to the default, with the warning
+            rows = []
+        for i, row in enumerate(rows, start=1):
+            if row and _norm(row[0] or "") == _norm(TRUST_NAME_LABEL):
+                where = f"{sheet_name}!B{i}"
+                value = row[1] if len(row) > 1 else ""
+                found = str(value).strip() if value not in (None, "") else None
+                break
+    if sets_trust_name(policy):
+        if found and found != policy.trust.name:
+            report.warning(
+                f"The tracker names the trust '{found}' ({where}), but the policy file "
+                f"{Path(policy.source).name} names it '{policy.trust.name}'; the policy's name is used.",
+                f"Make the two agree: correct {where}, or the [trust] name in {Path(policy.source).name}.",
+                sheet=where.split("!")[0], cell=where.split("!")[1], code="trust-name-differs",
+            )
+        return policy, f"the policy file {Path(policy.source).name} ([trust] name)"
+    if found:
+        trust = policy.trust.model_copy(update={"name": found})
+        return policy.model_copy(update={"trust": trust}), f"the tracker ({where})"
+    report.warning(
+        f"The tracker does not record the trust's name ({where} is blank or missing), so every "
+        f"report is headed with the default name '{policy.trust.name}'.",
+        f"Type the trust's name in {INSTRUCTIONS_SHEET}!{TRUST_NAME_CELL} beside '{TRUST_NAME_LABEL}' "
+        "(add the row to an older tracker), or set [trust] name in a policy.toml beside the tracker.",
+        sheet=INSTRUCTIONS_SHEET, cell=TRUST_NAME_CELL, code="trust-name-missing",
+    )
+    return policy, "the toolkit's default policy (the tracker does not name the trust)"
 
 
 _CELL_ROW = re.compile(r"^[A-Z]{1,3}(\d+)$")

@@ -1095,5 +1095,5 @@ def write_sample(path: str | Path, n_schools: int = 10, seed: int = 2026, *, pol
     from toolkit.tracker.template import write_tracker
 
     trust = generate(n_schools, seed, policy=policy)
-    write_tracker(path, trust.rows, policy=policy)
+    write_tracker(path, trust.rows, policy=policy, trust_name=TRUST_NAME)
     return trust

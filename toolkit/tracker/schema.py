@@ -454,6 +454,12 @@ SHEETS_BY_KEY: dict[str, Sheet] = {s.key: s for s in SHEETS}
 SHEETS_BY_TITLE: dict[str, Sheet] = {s.title: s for s in SHEETS}
 LISTS_SHEET = "Lists"
 INSTRUCTIONS_SHEET = "Instructions"
+# The trust's name lives in the tracker, beside this label on the Instructions sheet
+# (A2 label, B2 the name), so the data and the name on every report travel together.
+# A policy file's [trust] name overrides it.
+TRUST_NAME_LABEL = "Trust name"
+TRUST_NAME_ROW = 2
+TRUST_NAME_CELL = f"B{TRUST_NAME_ROW}"
 HEADER_ROW = 1  # headers on row 1; data from row 2; the header row is frozen
 FIRST_DATA_ROW = 2
 

@@ -37,6 +37,8 @@ from toolkit.tracker.schema import (
     LISTS_SHEET,
     SHEETS,
     SUPPRESSION_CODES,
+    TRUST_NAME_CELL,
+    TRUST_NAME_LABEL,
     VOCABULARIES,
     Column,
     Kind,
@@ -178,13 +180,14 @@ def _cell_value(col: Column, value: object) -> object:
 
 
 # --------------------------------------------------------------------------- sheets
-def _instructions_rows(policy: Policy) -> list[list[object]]:
-    """The Instructions sheet: what each sheet is for and what each column means."""
+def _instructions_rows(policy: Policy, trust_name: str = "") -> list[list[object]]:
+    """The Instructions sheet: the trust's name, what each sheet is for and what each column means."""
     min_group = policy.suppression.min_group_size
     codes = ", ".join(SUPPRESSION_CODES)
     rows: list[list[object]] = [
         ["Trust tracker: instructions"],
-        [],
+        [TRUST_NAME_LABEL, trust_name or None, None,
+         f"Type the trust's name in {TRUST_NAME_CELL}: it heads every report. (A policy.toml beside the tracker that sets [trust] name overrides it.)"],
         ["How to use this workbook"],
         ["Each sheet below holds one kind of record, one record per row, from row 2 down. Do not rename sheets or change the headers on row 1: the toolkit finds columns by their headers."],
         ["Select a header cell to see a note on what the column means; select a data cell to see the same help as a pop-up message."],
@@ -216,18 +219,18 @@ def _instructions_rows(policy: Policy) -> list[list[object]]:
     return rows
 
 
-def _write_instructions(wb: Workbook, policy: Policy) -> None:
+def _write_instructions(wb: Workbook, policy: Policy, trust_name: str = "") -> None:
     ws = wb.create_sheet(INSTRUCTIONS_SHEET)
     for letter, width in zip("ABCDE", (32, 10, 18, 70, 40), strict=True):
         ws.column_dimensions[letter].width = width
-    for row in _instructions_rows(policy):
+    for row in _instructions_rows(policy, trust_name):
         cells: list[object] = []
         for i, value in enumerate(row):
             cell = WriteOnlyCell(ws, value)
             text = str(value)
             if text == "Trust tracker: instructions":
                 cell.font = _TITLE_FONT
-            elif text.startswith("Sheet: ") or text == "How to use this workbook" or (len(row) == 5 and row[0] == "Column"):
+            elif text.startswith("Sheet: ") or text in ("How to use this workbook", TRUST_NAME_LABEL) or (len(row) == 5 and row[0] == "Column"):
                 cell.font = _BOLD
             if i == 3 or len(row) == 1:
                 cell.alignment = Alignment(vertical="top")
@@ -285,8 +288,11 @@ def _write_sheet(wb: Workbook, spec: Sheet, records: list[Mapping[str, object]],
         ws.append([_cell_value(c, rec.get(c.key)) for c in columns])
 
 
-def build_workbook(rows: Mapping[str, list[Mapping[str, object]]] | None = None, *, policy: Policy | None = None) -> Workbook:
-    """The tracker as an openpyxl (write-only) workbook, ready to save."""
+def build_workbook(
+    rows: Mapping[str, list[Mapping[str, object]]] | None = None, *, policy: Policy | None = None, trust_name: str = ""
+) -> Workbook:
+    """The tracker as an openpyxl (write-only) workbook, ready to save (``trust_name`` in
+    Instructions!B2; blank in the template, for the trust to fill in)."""
     policy = policy or default_policy()
     rows = rows or {}
     unknown = set(rows) - {s.key for s in SHEETS}
@@ -298,7 +304,7 @@ def build_workbook(rows: Mapping[str, list[Mapping[str, object]]] | None = None,
     wb.properties.title = "Trust tracker"
     wb.properties.created = wb.properties.modified = FIXED_TIME
     ranges = list_ranges()
-    _write_instructions(wb, policy)
+    _write_instructions(wb, policy, trust_name)
     for spec in SHEETS:
         records = list(rows.get(spec.key, ()))
         last_row = max(TEMPLATE_ROWS, len(records) + FIRST_DATA_ROW - 1 + SPARE_ROWS)
@@ -330,16 +336,21 @@ def fixed_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def workbook_bytes(rows: Mapping[str, list[Mapping[str, object]]] | None = None, *, policy: Policy | None = None) -> bytes:
-    """The tracker file's exact bytes (deterministic for the same rows and policy)."""
+def workbook_bytes(
+    rows: Mapping[str, list[Mapping[str, object]]] | None = None, *, policy: Policy | None = None, trust_name: str = ""
+) -> bytes:
+    """The tracker file's exact bytes (deterministic for the same rows, policy and name)."""
     buf = io.BytesIO()
-    build_workbook(rows, policy=policy).save(buf)
+    build_workbook(rows, policy=policy, trust_name=trust_name).save(buf)
     return fixed_zip(buf.getvalue())
 
 
-def write_tracker(path: str | Path, rows: Mapping[str, list[Mapping[str, object]]] | None = None, *, policy: Policy | None = None) -> Path:
+def write_tracker(
+    path: str | Path, rows: Mapping[str, list[Mapping[str, object]]] | None = None, *, policy: Policy | None = None,
+    trust_name: str = "",
+) -> Path:
     """Write the tracker (blank template when ``rows`` is None) atomically to ``path``."""
-    data = workbook_bytes(rows, policy=policy)
+    data = workbook_bytes(rows, policy=policy, trust_name=trust_name)
     path = Path(path)
     with atomic_path(path, suffix=".xlsx") as tmp:
         tmp.write_bytes(data)
