@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -42,6 +43,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Exit code for a closed output pipe: 128 + SIGPIPE, what a shell reports for `yes | head`.
+BROKEN_PIPE_EXIT = 141
+
+
+def _quiet_broken_pipe() -> int:
+    """The reader of our output went away (``toolkit validate ... | head``): stop quietly.
+
+    Standard output is pointed at /dev/null so the interpreter's final flush does not
+    raise a second BrokenPipeError ("Exception ignored ...") on the way out.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout is not a real file (e.g. captured in tests)
+        pass
+    return BROKEN_PIPE_EXIT
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -49,7 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args._run(args) or 0)
+        code = int(args._run(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at exit
+        return code
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
     except CommandFailed as exc:
         print(exc, file=sys.stderr)
         return exc.exit_code

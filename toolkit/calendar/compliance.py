@@ -21,13 +21,15 @@ from toolkit.calendar.schedule import (
     ACADEMIC_MONTHS,
     MONTH_NAMES,
     eit_date,
+    expected_meetings,
     standards_date,
     visit_deadlines,
 )
 from toolkit.calendar.terms import AcademicYear
 from toolkit.calendar.workingdays import TrustCalendar
 from toolkit.tracker.model import Tracker
-from toolkit.tracker.schema import TERMS
+from toolkit.tracker.problems import InvalidInput
+from toolkit.tracker.schema import TERMS, sheet
 
 FINDING_COLUMNS = ["kind", "urn", "school", "academic_year", "ref", "due", "actual", "working_days_late", "detail"]
 FINDING_KINDS = {
@@ -39,8 +41,10 @@ FINDING_KINDS = {
     "sip_days_over": "SIP days above allocation",
     "sip_days_under": "SIP days below allocation",
     "sia_days_over": "SIA days above allocation",
+    "planned_after_date": "Visit still Planned after its date",
     "off_rule_meeting": "Meeting held off the rule",
     "missing_meeting": "Meeting not held",
+    "sheet_missing": "Checks not made: a sheet is missing",
 }
 
 
@@ -430,17 +434,123 @@ def off_rule_meetings(checks: _Checks) -> pd.DataFrame:
     return _frame(rows)
 
 
+def unrecorded_meetings(checks: _Checks) -> pd.DataFrame:
+    """Progress Boards, EITs and Standards Committees the schedule expects but the Meetings
+    sheet does not record, once their date has passed.
+
+    Source: Monitoring (Progress Boards in September, January and May for all schools, and
+    November, March and June for High risk schools; EIT a week after each round; the
+    Standards Committee a week after EIT). A Progress Board is due by the end of its month
+    (the strategy gives only the month). A round with no Progress Board recorded at all is
+    invisible to ``off_rule_meetings``, so its EIT and Standards Committee are checked here,
+    against the dates the rule gives from the round's proposed dates.
+    """
+    m = checks.tracker.meetings.assign(date=lambda d: pd.to_datetime(d["date"]))
+    m = m[m["date"].notna()]
+    recorded = {kind: sorted(g["date"].tolist()) for kind, g in m.groupby("meeting_type")}
+    joined = dict(zip(checks.tracker.schools["urn"], checks.tracker.schools.get("date_joined", pd.Series(dtype=object)), strict=False))
+    rows = []
+    for year in _years_in_scope(checks):
+        try:
+            events = expected_meetings(checks.tracker, year)
+        except InvalidInput:  # no term dates for the year: the validator warns about that
+            continue
+        boards = [e for e in events if e.kind == "progress_board"]
+        rounds: dict[int, list] = {}
+        for ev in boards:
+            rounds.setdefault(ev.start.month, []).append(ev)
+        starts = sorted((pd.Timestamp(year.month_date(mo, 1)) for mo in rounds))
+        for ev in boards:
+            month_end = pd.Timestamp(ev.start) + pd.offsets.MonthEnd(0)
+            since = joined.get(ev.urn)
+            if not ev.proposed or month_end >= checks.as_of.normalize() or (pd.notna(since) and pd.Timestamp(since) > month_end):
+                continue
+            name = f"{MONTH_NAMES[ev.start.month - 1]} {ev.start.year}"
+            rows.append({
+                "kind": "missing_meeting", "urn": ev.urn, "school": checks.school(ev.urn), "academic_year": year.label,
+                "ref": f"Progress Board {name}", "due": month_end, "actual": pd.NaT, "working_days_late": pd.NA,
+                "detail": f"No Progress Board recorded for {checks.school(ev.urn)} in {name}; the schedule expects one "
+                          "(record its date on the Meetings sheet if it was held).",
+            })
+        for month, evs in rounds.items():
+            if not all(e.proposed for e in evs):
+                continue  # a round with a recorded Progress Board: off_rule_meetings checks its EIT
+            first = pd.Timestamp(year.month_date(month, 1))
+            later = [t for t in starts if t > first]
+            nxt = later[0] if later else pd.Timestamp(year.last_day) + pd.Timedelta(days=1)
+            name = MONTH_NAMES[month - 1]
+            base = {"urn": pd.NA, "school": None, "academic_year": year.label, "actual": pd.NaT, "working_days_late": pd.NA}
+            eits = [d for d in recorded.get("EIT", []) if first <= d < nxt]
+            eit_due = pd.Timestamp(eit_date(checks.policy, checks.cal, max(e.start for e in evs)))
+            if not eits and eit_due < checks.as_of:
+                rows.append({**base, "kind": "missing_meeting", "ref": f"EIT after {name} {first.year} Progress Boards",
+                             "due": eit_due,
+                             "detail": f"No Progress Board and no EIT recorded for the {name} {first.year} round; "
+                                       f"the rule gives the EIT on {_fmt(eit_due)}."})
+            eit = eits[0] if eits else eit_due
+            sc_due = pd.Timestamp(standards_date(checks.policy, checks.cal, eit.date()))
+            scs = [d for d in recorded.get("Standards Committee", []) if eit < d < nxt]
+            if not scs and sc_due < checks.as_of:
+                rows.append({**base, "kind": "missing_meeting", "ref": f"Standards Committee after {name} {first.year} EIT",
+                             "due": sc_due,
+                             "detail": f"No Standards Committee recorded after the {name} {first.year} round's EIT; "
+                                       f"the rule gives {_fmt(sc_due)}."})
+    return _frame(rows)
+
+
+def planned_after_date(checks: _Checks) -> pd.DataFrame:
+    """Visits still marked Planned after their last day.
+
+    Source: DOMAIN.md (a visit is Planned, Held or Cancelled). A visit whose date has passed
+    was either held or not: left Planned, its report and the minimum-visit checks cannot be
+    judged, so the record needs updating.
+    """
+    v = checks.visits
+    v = v[(v["status"] == "Planned") & v["visit_last_day"].notna() & (v["visit_last_day"] < checks.as_of.normalize())]
+    rows = []
+    for _, r in v.sort_values(["visit_last_day", "visit_id"]).iterrows():
+        rows.append({
+            "kind": "planned_after_date", "urn": r["urn"], "school": checks.school(r["urn"]), "academic_year": r["academic_year"],
+            "ref": r["visit_id"], "due": r["visit_last_day"], "actual": pd.NaT, "working_days_late": pd.NA,
+            "detail": f"{r['role']} visit {r['visit_id']} was planned for {_fmt(r['visit_start'])} and is still marked Planned: "
+                      "record it as Held (with its report date) or Cancelled, or correct its date.",
+        })
+    return _frame(rows)
+
+
+def missing_sheets(checks: _Checks) -> pd.DataFrame:
+    """One finding per sheet the checks need that the tracker does not have: its checks
+    were not made. Why: an absent Visits sheet must not read as "every visit missed"."""
+    rows = []
+    for key, what in (("visits", "visit reports, paperwork, minimum visits and SIP/SIA days"),
+                      ("meetings", "Progress Boards, EITs and Standards Committees")):
+        if key in checks.tracker.missing_sheets:
+            title = sheet(key).title
+            rows.append({"kind": "sheet_missing", "urn": pd.NA, "school": None, "academic_year": None, "ref": title,
+                         "due": pd.NaT, "actual": pd.NaT, "working_days_late": pd.NA,
+                         "detail": f"The tracker has no '{title}' sheet, so {what} were not checked."})
+    return _frame(rows)
+
+
+# Checks that count absences from one sheet are skipped when that sheet is missing.
+NEEDS_SHEET = {"visits": ("late_reports", "missing_reports", "late_paperwork", "missed_visits", "no_learning_walk",
+                          "allocation_findings", "planned_after_date"),
+               "meetings": ("off_rule_meetings", "unrecorded_meetings")}
+
+
 # --------------------------------------------------------------------------- entry points
 
 
-CHECKS = (late_reports, missing_reports, late_paperwork, missed_visits, no_learning_walk, allocation_findings, off_rule_meetings)
+CHECKS = (late_reports, missing_reports, late_paperwork, missed_visits, no_learning_walk, allocation_findings,
+          planned_after_date, off_rule_meetings, unrecorded_meetings, missing_sheets)
 
 
 def compliance(tracker: Tracker, *, as_of: dt.date, year: AcademicYear | str | None = None) -> pd.DataFrame:
     """All compliance findings on ``as_of`` (for one academic year, or every year up to it)."""
     year = None if year is None else (year if isinstance(year, AcademicYear) else AcademicYear.parse(str(year)))
     checks = _Checks(tracker, as_of, year)
-    frames = [check(checks) for check in CHECKS]
+    skipped = {name for key, names in NEEDS_SHEET.items() if key in tracker.missing_sheets for name in names}
+    frames = [check(checks) for check in CHECKS if check.__name__ not in skipped]
     frames = [f for f in frames if not f.empty]
     if not frames:
         return _frame([])

@@ -558,16 +558,7 @@ def build_schedule(tracker: Tracker, year: AcademicYear | str, *, urns: Iterable
     Raises ``InvalidInput`` naming the Term dates sheet when the year's term dates are missing.
     """
     year = year if isinstance(year, AcademicYear) else AcademicYear.parse(str(year))
-    halves = term_dates_for(tracker.term_dates, year, file=tracker.file_name)
-    cal = TrustCalendar.from_tracker(tracker)
-    visits = tracker.visits.assign(visit_start=lambda d: pd.to_datetime(d["visit_start"]),
-                                   visit_end=lambda d: pd.to_datetime(d["visit_end"]))
-    visits = visits[visits["visit_start"].notna() & (visits["status"] != "Cancelled")]
-    first, last = pd.Timestamp(year.first_day), pd.Timestamp(year.last_day)
-    visits = visits[(visits["visit_start"] >= first) & (visits["visit_start"] <= last)]
-    meetings = tracker.meetings.assign(date=lambda d: pd.to_datetime(d["date"]))
-    meetings = meetings[meetings["date"].notna() & (meetings["date"] >= first) & (meetings["date"] <= last)]
-    ctx = _Context(tracker, year, cal, halves, designations_by_term(tracker, year), visits, meetings)
+    ctx = _context(tracker, year)
     all_urns = [int(u) for u in tracker.schools["urn"].dropna()] if urns is None else [int(u) for u in urns]
 
     events: list[Event] = []
@@ -595,6 +586,33 @@ def build_schedule(tracker: Tracker, year: AcademicYear | str, *, urns: Iterable
     events.extend(sit_meetings(ctx))
     events.sort(key=lambda e: (e.start, e.urn or 0, e.kind, e.key))
     return events
+
+
+def expected_meetings(tracker: Tracker, year: AcademicYear | str) -> list[Event]:
+    """The year's Progress Boards (every school), EITs and Standards Committees as the
+    schedule expects them: recorded dates where the tracker has them, else ``proposed``.
+
+    Compliance uses it to find the meetings the tracker does not record. Raises
+    ``InvalidInput`` when the year has no term dates, like ``build_schedule``.
+    """
+    year = year if isinstance(year, AcademicYear) else AcademicYear.parse(str(year))
+    ctx = _context(tracker, year)
+    boards = progress_boards(ctx, [int(u) for u in tracker.schools["urn"].dropna()])
+    return boards + eit_and_standards(ctx, boards)
+
+
+def _context(tracker: Tracker, year: AcademicYear) -> _Context:
+    """The year's inputs for the rules, indexed once."""
+    halves = term_dates_for(tracker.term_dates, year, file=tracker.file_name)
+    cal = TrustCalendar.from_tracker(tracker)
+    visits = tracker.visits.assign(visit_start=lambda d: pd.to_datetime(d["visit_start"]),
+                                   visit_end=lambda d: pd.to_datetime(d["visit_end"]))
+    visits = visits[visits["visit_start"].notna() & (visits["status"] != "Cancelled")]
+    first, last = pd.Timestamp(year.first_day), pd.Timestamp(year.last_day)
+    visits = visits[(visits["visit_start"] >= first) & (visits["visit_start"] <= last)]
+    meetings = tracker.meetings.assign(date=lambda d: pd.to_datetime(d["date"]))
+    meetings = meetings[meetings["date"].notna() & (meetings["date"] >= first) & (meetings["date"] <= last)]
+    return _Context(tracker, year, cal, halves, designations_by_term(tracker, year), visits, meetings)
 
 
 def school_events(events: Iterable[Event], urn: int) -> list[Event]:
