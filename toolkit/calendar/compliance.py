@@ -459,7 +459,7 @@ def unrecorded_meetings(checks: _Checks) -> pd.DataFrame:
         rounds: dict[int, list] = {}
         for ev in boards:
             rounds.setdefault(ev.start.month, []).append(ev)
-        starts = sorted((pd.Timestamp(year.month_date(mo, 1)) for mo in rounds))
+        starts = sorted(pd.Timestamp(year.month_date(mo, 1)) for mo in rounds)
         for ev in boards:
             month_end = pd.Timestamp(ev.start) + pd.offsets.MonthEnd(0)
             since = joined.get(ev.urn)
