@@ -16,6 +16,9 @@ from toolkit.outputs import atomic_write
 from toolkit.reports.html import escape
 
 INCOMPLETE_SUFFIX = ".incomplete"
+# The provenance entry that carries the tracker's warnings (one per line, the first line a
+# count); the run index shows it as its own "Data quality" section, not a provenance row.
+DATA_QUALITY = "Data quality"
 
 # --------------------------------------------------------------------------- the run folder
 
@@ -145,6 +148,13 @@ def write_run_index(
             )
             parts.append(f'<li class="failed">{escape(r.describe())}{link}</li>')
         parts.append("</ul>")
+    provenance = dict(provenance or {})
+    quality = provenance.pop(DATA_QUALITY, None)
+    if quality is not None:
+        head, *lines = str(quality).splitlines() or [""]
+        parts.append(f'<h2>{escape(DATA_QUALITY)}</h2><p class="data-quality">{escape(head)}</p>')
+        if lines:
+            parts.append("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>")
     if provenance:
         parts.append("<h2>Provenance</h2><table><tbody>")
         parts.extend(

@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from toolkit.batch.runfolder import DATA_QUALITY
 from toolkit.commands._common import add_tracker_arguments, iso_date, open_tracker, parsed
 from toolkit.reports.pdf import ENGINES
 
@@ -54,6 +55,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="Do not show the progress bar.")
 
 
+# The run index lists this many warnings one by one, then one line per kind for the rest.
+INDEX_WARNINGS_LISTED = 50
+
+
+def data_quality_text(tracker) -> str:  # noqa: ANN001
+    """The run index's "Data quality" section: the count, then every warning on its own line."""
+    warnings = tracker.report.warnings
+    if not warnings:
+        return "The tracker passed validation with no warnings."
+    head = (f"The tracker has {len(warnings)} warning(s); the reports use the data as it is "
+            "and each report lists the ones that touch it.")
+    return "\n".join([head, *tracker.report.summary_lines(warnings, first=INDEX_WARNINGS_LISTED)])
+
+
 def run(args: argparse.Namespace) -> int:
     from toolkit import __version__, batch
     from toolkit.calendar.terms import Term
@@ -83,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
         "Toolkit version": __version__,
         "Started (UTC)": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
     }
+    provenance[DATA_QUALITY] = data_quality_text(tracker)
     data_problems: list[str] = []
 
     def before(run_dir: Path) -> list[tuple[str, str]]:

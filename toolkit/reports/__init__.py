@@ -12,7 +12,7 @@ Public API:
 - ``review``: the designation review, section by section (``review.load(...)``).
 - ``committee``: the tables of the Progress Board pack, LSIP summary and Standards
   Committee report.
-- Presentation (``html``): ``report_header``, ``heading``, ``text``, ``table``,
+- Presentation (``html``): ``report_header`` (with the ``data_quality_note``), ``heading``, ``text``, ``table``,
   ``bullet_list``, ``callout``, ``escape``; ``Chart`` (an image with its text alternative).
 - Output: ``write_report`` (HTML and PDF, atomically), ``html_to_pdf`` and the PDF engine
   registry (``pdf``).
@@ -27,6 +27,7 @@ _API = {
     "pdf": "toolkit.reports.pdf",
     # presentation
     "report_header": "toolkit.reports.html:report_header",
+    "data_quality_note": "toolkit.reports.html:data_quality_note",
     "heading": "toolkit.reports.html:heading",
     "text": "toolkit.reports.html:text",
     "table": "toolkit.reports.html:table",

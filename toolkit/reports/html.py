@@ -275,8 +275,12 @@ def report_header(
     term: object = None,
     school: str | None = None,
     subtitle: str | None = None,
+    urn: int | None = None,
 ) -> None:
     """Tell the renderer (and the reader in Jupyter) what this report is.
+
+    Then emits the report's data-quality note (``data_quality_note``): the tracker's
+    warnings on this school (``urn``, or the school found by name) and the trust-wide ones.
 
     Emits one display output carrying the report's title, school, term, trust name,
     protective marking and the tracker's file name and SHA-256. In Jupyter it shows as a
@@ -306,6 +310,50 @@ def report_header(
         f"<p>{escape(school or '')} {escape(meta['trust'])} {escape(meta['term'] or '')}</p></div>"
     )
     display({REPORT_MIME: meta, "text/html": banner}, raw=True)
+    if urn is None and school is not None:
+        urn = _urn_of(tracker, school)
+    display(data_quality_note(tracker, urn=urn))
+
+
+def _urn_of(tracker: Any, school: str) -> int | None:
+    """The URN of the one school with this name on the Schools sheet, else None."""
+    schools = getattr(tracker, "schools", None)
+    if schools is None or "name" not in schools:
+        return None
+    match = schools.loc[schools["name"] == school, "urn"]
+    return int(match.iloc[0]) if len(match) == 1 else None
+
+
+def data_quality_note(tracker: Any, *, urn: int | None = None) -> HTML:
+    """The report's "data quality" note: the validator's warnings that touch this report.
+
+    A school's report lists the warnings on that school's rows plus the trust-wide ones;
+    a trust report (``urn`` None) counts every warning and lists the first few, with the
+    rest summarised by kind. Why: the reader of a committee report must know the figures
+    rest on a tracker with known problems, without reading the console of whoever ran it.
+    ``report_header`` emits it, so every report carries it.
+    """
+    report = getattr(tracker, "report", None)
+    if report is None:
+        return HTML("")
+    policy = tracker.policy
+    limit = policy.data_quality.report_warnings_shown
+    items = report.touching(urn)
+    name = escape(getattr(tracker, "file_name", "the tracker"))
+    if not items:
+        return HTML(
+            f'<div class="data-quality" role="note"><p><strong>Data quality:</strong> the tracker ({name}) '
+            "passed validation with no warnings.</p></div>"
+        )
+    scope = "about this school or the whole trust" if urn is not None else "in the whole tracker"
+    lines = report.summary_lines(items, first=limit)
+    listed = "".join(f"<li>{escape(line)}</li>" for line in lines)
+    return HTML(
+        f'<div class="data-quality data-quality-warnings" role="note"><p><strong>Data quality:</strong> '
+        f"the tracker ({name}) has {len(items)} warning(s) {scope}; this report uses the data as it is.</p>"
+        f"<ul>{listed}</ul><p>The data manager can see every warning and its fix with "
+        f"<code>toolkit validate {name}</code>.</p></div>"
+    )
 
 
 def _format_parameter(value: object) -> str:
