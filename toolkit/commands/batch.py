@@ -15,7 +15,6 @@ import sys
 import time
 from pathlib import Path
 
-from toolkit.batch.runfolder import DATA_QUALITY
 from toolkit.commands._common import add_tracker_arguments, iso_date, open_tracker, parsed
 from toolkit.reports.pdf import ENGINES
 
@@ -98,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
         "Toolkit version": __version__,
         "Started (UTC)": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
     }
+    from toolkit.batch.runfolder import DATA_QUALITY
+
     provenance[DATA_QUALITY] = data_quality_text(tracker)
     data_problems: list[str] = []
 
