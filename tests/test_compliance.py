@@ -171,9 +171,54 @@ def test_meetings_held_off_the_rule():
     assert off.at[0, "due"].date() == D(2026, 9, 18) and off.at[0, "actual"].date() == D(2026, 9, 21)
     assert off.at[0, "working_days_late"] == 1 and "10 days after" in off.at[0, "detail"]
     missing = only(f, "missing_meeting")
+    # Rounds with a recorded Progress Board (the absence checks for the others are in
+    # test_meetings_the_schedule_expects_but_the_tracker_does_not_record).
+    missing = missing[missing["ref"].str.contains("after EIT 20")].reset_index(drop=True)
     # Standards rule after the 18 Jan EIT: Mon 25 Jan 2027, before as_of 1 Feb.
     assert missing["ref"].tolist() == ["Standards Committee after EIT 2027-01-18"]
     assert missing.at[0, "due"].date() == D(2027, 1, 25)
+
+
+def test_meetings_the_schedule_expects_but_the_tracker_does_not_record():
+    """Progress Boards in Sep/Jan/May for all, Nov/Mar/Jun for High risk (C is Repair); a
+    round with no Progress Board recorded has its EIT and Standards Committee checked from
+    the month's end (EIT a week later, rolled to a working day; Standards a week after)."""
+    t = trust(meeting_rows=[
+        ("Progress Board", A, "2026-09-10"), ("Progress Board", B, "2026-09-11"),
+        ("EIT", None, "2026-09-18"), ("Standards Committee", None, "2026-09-25"),
+    ])
+    # 1 Dec 2026: September is checked (C's PB missing); November's round is over (30 Nov)
+    # but its EIT (Mon 7 Dec) is not yet due.
+    f = only(compliance(t, as_of=D(2026, 12, 1), year="2026/27"), "missing_meeting")
+    assert sorted(zip(f["urn"].astype(int), f["ref"], strict=True)) == [
+        (C, "Progress Board November 2026"), (C, "Progress Board September 2026")]
+    assert f.set_index("ref").at["Progress Board September 2026", "due"].date() == D(2026, 9, 30)
+    # 15 Dec: the November round's EIT (Mon 7 Dec) and Standards Committee (Mon 14 Dec) are missing too.
+    f = only(compliance(t, as_of=D(2026, 12, 15), year="2026/27"), "missing_meeting")
+    trust_level = f[f["urn"].isna()].set_index("ref")["due"].dt.date.to_dict()
+    assert trust_level == {"EIT after November 2026 Progress Boards": D(2026, 12, 7),
+                           "Standards Committee after November 2026 EIT": D(2026, 12, 14)}
+    # A trust with no meetings recorded at all: every expected meeting to date is flagged
+    # (September's round ends Wed 30 Sep: EIT due Wed 7 Oct, Standards Committee Wed 14 Oct).
+    f = only(compliance(trust(), as_of=D(2026, 10, 15), year="2026/27"), "missing_meeting")
+    assert sorted(f["ref"]) == ["EIT after September 2026 Progress Boards"] + ["Progress Board September 2026"] * 3 + [
+        "Standards Committee after September 2026 EIT"]
+    assert f.set_index("ref").at["Standards Committee after September 2026 EIT", "due"].date() == D(2026, 10, 14)
+    # Recorded, the meeting is not flagged; before its month ends, nothing is due.
+    assert only(compliance(trust(), as_of=D(2026, 9, 29), year="2026/27"), "missing_meeting").empty
+
+
+def test_visits_still_planned_after_their_date():
+    t = trust([
+        visit("V1", A, "2026-09-15", status="Planned"),  # its day has passed: flagged
+        visit("V2", B, "2026-09-22", end="2026-09-23", status="Planned"),  # ends 23 Sep, the as-of day: not yet
+        visit("V3", C, "2026-09-10", status="Held", report="2026-09-11"),
+    ])
+    f = only(compliance(t, as_of=D(2026, 9, 23), year="2026/27"), "planned_after_date")
+    assert f["ref"].tolist() == ["V1"] and f.at[0, "urn"] == A
+    assert "still marked Planned" in f.at[0, "detail"] and f.at[0, "due"].date() == D(2026, 9, 15)
+    f = only(compliance(t, as_of=D(2026, 9, 24), year="2026/27"), "planned_after_date")
+    assert f["ref"].tolist() == ["V1", "V2"]
 
 
 def test_summary_lists_every_kind_with_counts():

@@ -443,7 +443,8 @@ def unrecorded_meetings(checks: _Checks) -> pd.DataFrame:
     Standards Committee a week after EIT). A Progress Board is due by the end of its month
     (the strategy gives only the month). A round with no Progress Board recorded at all is
     invisible to ``off_rule_meetings``, so its EIT and Standards Committee are checked here,
-    against the dates the rule gives from the round's proposed dates.
+    against the latest dates the rule allows: a week after the month's end, then a week after
+    that EIT.
     """
     m = checks.tracker.meetings.assign(date=lambda d: pd.to_datetime(d["date"]))
     m = m[m["date"].notna()]
@@ -481,12 +482,14 @@ def unrecorded_meetings(checks: _Checks) -> pd.DataFrame:
             name = MONTH_NAMES[month - 1]
             base = {"urn": pd.NA, "school": None, "academic_year": year.label, "actual": pd.NaT, "working_days_late": pd.NA}
             eits = [d for d in recorded.get("EIT", []) if first <= d < nxt]
-            eit_due = pd.Timestamp(eit_date(checks.policy, checks.cal, max(e.start for e in evs)))
+            # Judged from the end of the round's month, when its Progress Boards were last due.
+            round_end = (first + pd.offsets.MonthEnd(0)).date()
+            eit_due = pd.Timestamp(eit_date(checks.policy, checks.cal, round_end))
             if not eits and eit_due < checks.as_of:
                 rows.append({**base, "kind": "missing_meeting", "ref": f"EIT after {name} {first.year} Progress Boards",
                              "due": eit_due,
                              "detail": f"No Progress Board and no EIT recorded for the {name} {first.year} round; "
-                                       f"the rule gives the EIT on {_fmt(eit_due)}."})
+                                       f"the rule gives the EIT a week after the round, by {_fmt(eit_due)} at the latest."})
             eit = eits[0] if eits else eit_due
             sc_due = pd.Timestamp(standards_date(checks.policy, checks.cal, eit.date()))
             scs = [d for d in recorded.get("Standards Committee", []) if eit < d < nxt]

@@ -7,8 +7,10 @@ Exit codes: 0 no errors (warnings allowed), 1 errors, 2 the file cannot be read 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from toolkit.tracker.model import Tracker
@@ -74,10 +76,39 @@ def render_text(
     return "\n".join(lines)
 
 
+# A bar appears only if reading takes longer than this (small trackers read in well under it).
+PROGRESS_DELAY_SECONDS = 1.0
+
+
+@contextlib.contextmanager
+def _progress_bar() -> Iterator[Callable[[str], None] | None]:
+    """A progress bar on stderr, sheet by sheet, when stderr is a terminal (never when piped
+    or redirected, where it would only litter a log). Why: a 5,000-school tracker takes
+    many seconds to validate, and a silent terminal looks hung."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    from toolkit.tracker.reader import STEPS
+
+    with tqdm(total=STEPS, desc="Reading", unit="sheet", delay=PROGRESS_DELAY_SECONDS, file=sys.stderr, leave=False) as bar:
+        started = [False]
+
+        def step(label: str) -> None:  # called as each step starts: the previous one is done
+            if started[0]:
+                bar.update(1)
+            started[0] = True
+            bar.set_postfix_str(label, refresh=False)
+
+        yield step
+
+
 def run(args: argparse.Namespace) -> int:
     path: Path = args.tracker
     try:
-        tracker, report = validate_tracker(path, policy_path=args.policy)
+        with _progress_bar() as progress:
+            tracker, report = validate_tracker(path, policy_path=args.policy, progress=progress)
     except UnreadableFile as exc:
         if args.format == "json":
             print(json.dumps({"file": str(path), "ok": False, "unreadable": str(exc)}, indent=2))

@@ -95,14 +95,19 @@ def read_tracker(
 
 
 def validate_tracker(
-    path: str | Path, *, policy: Policy | None = None, policy_path: str | Path | None = None
+    path: str | Path,
+    *,
+    policy: Policy | None = None,
+    policy_path: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[Tracker | None, ProblemReport]:
     """Validate a tracker and return ``(tracker, report)`` without raising ``InvalidInput``.
 
     The tracker is returned even when the report has errors (bad cells read as blank) so a
     caller can show a summary; do not compute from it unless ``report.ok``. It is ``None``
     only when the policy file is invalid (the report is then the policy's). Still raises
-    ``UnreadableFile`` for a file that is not a readable workbook.
+    ``UnreadableFile`` for a file that is not a readable workbook. ``progress(step)`` is
+    called as each sheet is read and before the cross-checks (``STEPS`` calls in all).
     """
     if policy is None:
         try:
@@ -110,7 +115,7 @@ def validate_tracker(
         except InvalidInput as exc:
             _check_readable(Path(path))
             return None, exc.report
-    return _read(Path(path), policy)
+    return _read(Path(path), policy, progress)
 
 
 # --------------------------------------------------------------------------- opening safely
@@ -368,7 +373,13 @@ def _norm(text: object) -> str:
     return " ".join(str(text).replace("*", " ").casefold().split())
 
 
-def _read(path: Path, policy: Policy) -> tuple[Tracker, ProblemReport]:
+# How many times ``_read`` reports progress: once per schema sheet, once for the cross-checks.
+STEPS = len(SHEETS) + 1
+
+
+def _read(
+    path: Path, policy: Policy, progress: Callable[[str], None] | None = None
+) -> tuple[Tracker, ProblemReport]:
     from python_calamine import CalamineError, CalamineWorkbook
 
     report = ProblemReport(str(path))
@@ -396,6 +407,8 @@ def _read(path: Path, policy: Policy) -> tuple[Tracker, ProblemReport]:
         missing: set[str] = set()
         guessed: set[str] = set()
         for spec in SHEETS:
+            if progress is not None:
+                progress(spec.title)
             name = by_norm.get(_norm(spec.title))
             if name is None:
                 guess = difflib.get_close_matches(_norm(spec.title), list(strangers), n=1, cutoff=0.6)
@@ -430,6 +443,8 @@ def _read(path: Path, policy: Policy) -> tuple[Tracker, ProblemReport]:
         if "pool" in locals():
             pool.shutdown(wait=True, cancel_futures=True)
             scan_zip.close()
+    if progress is not None:
+        progress("cross-checks")
     cross_check(tables, places, report)
     attach_urns(tables, places, report)
     tracker = Tracker(
