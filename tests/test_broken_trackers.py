@@ -246,6 +246,41 @@ def several(*mutations: Callable[[Path], None]) -> Callable[[Path], None]:
     return mutate
 
 
+def rename_sheet(sheet_key: str, new_title: str) -> WbEdit:
+    def change(wb: openpyxl.Workbook) -> None:
+        wb[sheet(sheet_key).title].title = new_title
+
+    return WbEdit(change)
+
+
+def merge(sheet_key: str, cells: str) -> WbEdit:
+    """Merge a range as Excel does: only the top-left value survives."""
+    return WbEdit(lambda wb: wb[sheet(sheet_key).title].merge_cells(cells))
+
+
+def long_text(sheet_key: str, col_key: str, length: int) -> Callable[[Path], None]:
+    """A cell longer than Excel's 32,767-character limit, as other programs write it
+    (openpyxl cuts text to the limit, so the cell XML is written directly)."""
+    def mutate(path: Path) -> None:
+        cell = f"{letter(sheet_key, col_key)}2"
+        text = ("Observed lessons in every year group. " * (length // 38 + 1))[:length]
+        xml = f'<c r="{cell}" t="inlineStr"><is><t>{text}</t></is></c>'
+        assert rewrite_cell_xml(path, sheet(sheet_key).title, cell, xml)
+
+    return mutate
+
+
+def blank_trust_name(old_layout: bool) -> WbEdit:
+    """Clear the trust's name (B2) or, like a tracker from before the name was recorded, the whole row."""
+    def change(wb: openpyxl.Workbook) -> None:
+        ws = wb["Instructions"]
+        ws["B2"].value = None
+        if old_layout:
+            ws["A2"].value = ws["D2"].value = None
+
+    return WbEdit(change)
+
+
 def not_a_workbook(path: Path) -> None:
     path.write_text("URN,School name\n100001,Oak Primary\n", encoding="utf-8")
 
@@ -297,6 +332,8 @@ class Case:
     expect: tuple[tuple[str, str], ...] = ()  # (problem code, Sheet!Cell or sheet title)
     text: tuple[str, ...] = ()  # phrases that must appear in the output
     subprocess: bool = False  # run as `python -m toolkit validate` (slower) instead of in-process
+    absent: tuple[tuple[str, str], ...] = ()  # (code, Sheet!Cell or sheet) that must NOT be reported
+    max_errors: int | None = None  # follow-on errors are folded: at most this many errors in all
 
 
 CASES: dict[str, Case] = {
@@ -379,6 +416,36 @@ CASES: dict[str, Case] = {
         (("unknown-column", f"Schools!{get_column_letter(len(sheet('schools').columns) + 2)}1"),),
     ),
     "duplicate-row": Case(duplicate_row("attendance"), 1, (("duplicate-row", "Attendance"),), ("Rows 2 and",)),
+    # A renamed sheet is an error with "did you mean", not an empty sheet (60 missed visits).
+    "renamed-sheet": Case(
+        rename_sheet("visits", "Visit"), 1, (("missing-sheet", "Visits"),), ("did you mean 'Visit'?",),
+        absent=(("unknown-sheet", "Visit"),),
+    ),
+    # Merged cells: one error at the range, with the fix; what follows from it folded in.
+    "merged-header": Case(
+        merge("visits", "M1:P1"), 1, (("merged-cells", "Visits!M1:P1"),),
+        ("are merged", "Unmerge", "no 'Summary of activities', 'Summary of outcomes', 'Recommendations' column"),
+        absent=(("missing-column", "Visits"),),
+    ),
+    "merged-data-cells": Case(
+        merge("assessments", "A2:A5"), 1, (("merged-cells", "Assessments!A2:A5"),), ("stored only in A2",),
+        absent=(("required-blank", "Assessments!A3"), ("required-blank", "Assessments!A4")), max_errors=1,
+    ),
+    "merged-vertical-header": Case(
+        merge("schools", "A1:A2"), 1, (("merged-cells", "Schools!A1:A2"),), ("merged with the cells below it",),
+        absent=(("required-blank", "Schools!A2"),),
+        max_errors=2,  # the merge, and one line folding every unknown URN that follows from it (was 103 errors)
+    ),
+    "text-over-excel-limit": Case(
+        long_text("visits", "activities", 40_000), 0,
+        (("text-too-long", ref("visits", "activities")),), ("32,767",),
+    ),
+    "trust-name-blank": Case(
+        blank_trust_name(False), 0, (("trust-name-missing", "Instructions!B2"),), ("Example Multi Academy Trust",),
+    ),
+    "trust-name-row-absent-old-tracker": Case(
+        blank_trust_name(True), 0, (("trust-name-missing", "Instructions!B2"),), ("default name",),
+    ),
     # Several problems at once are all reported together.
     "multiple-problems-at-once": Case(
         several(  # the zip edit goes last: an openpyxl save drops cached formula values
@@ -428,6 +495,14 @@ def test_broken_tracker(case: Case, valid_tracker: Path, tmp_path: Path, capsys:
             assert (code_, where) in found or (code_, where) in sheets_found, (code_, where, sorted(found))
         for p in doc["errors"] + doc["warnings"]:
             assert p["fix"], p  # every problem says how to fix it
+    if case.absent or case.max_errors is not None:
+        doc = json.loads(output)
+        found = {(p["code"], p["where"]) for p in doc["errors"] + doc["warnings"]}
+        found |= {(p["code"], p["sheet"]) for p in doc["errors"] + doc["warnings"]}
+        for item in case.absent:
+            assert item not in found, (item, sorted(found))
+        if case.max_errors is not None:
+            assert len(doc["errors"]) <= case.max_errors, [p["where"] + " " + p["message"] for p in doc["errors"]]
 
 
 def test_catalogue_is_large_enough() -> None:

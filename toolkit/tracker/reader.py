@@ -619,9 +619,10 @@ def _fold_into_merges(name: str, merges: list[str], report: ProblemReport, start
             )))
         elif r1 <= HEADER_ROW < r2:
             header_merges.append(ref)
+            rows = f"row {r2} of column {get_column_letter(c1)} reads" if r2 == HEADER_ROW + 1 else (
+                f"rows {HEADER_ROW + 1} to {r2} of column {get_column_letter(c1)} read")
             messages.append((ref, (
-                f"The header cell {first} is merged with the cells below it ({ref}), so rows "
-                f"{HEADER_ROW + 1} to {r2} of column {get_column_letter(c1)} read as empty."
+                f"The header cell {first} is merged with the cells below it ({ref}), so {rows} as empty."
             )))
         else:
             messages.append((ref, (
@@ -643,9 +644,9 @@ def _fold_into_merges(name: str, merges: list[str], report: ProblemReport, start
     merged: list = []
     for i, (ref, text) in enumerate(messages):
         if i == 0 and missing_columns:
-            heads = ", ".join(re.search(r"no '([^']+)' column", p.message).group(1) for p in missing_columns
-                              if re.search(r"no '([^']+)' column", p.message))
-            text += f" As a result the sheet has no {heads} column."
+            heads = [m.group(1) for p in missing_columns if (m := re.search(r"no '([^']+)' column", p.message))]
+            quoted = ", ".join(f"'{h}'" for h in heads)
+            text += f" As a result the sheet has no {quoted} column."
         part = ProblemReport(report.file)
         part.error(text, _UNMERGE_FIX, sheet=name, cell=ref, code="merged-cells")
         merged += part.problems
@@ -837,6 +838,7 @@ def check_unknown_urns(
         return  # no Schools sheet or URN column: that error is reported; every URN would repeat it
     known = set(tables["schools"]["urn"].dropna().astype(int).tolist())
     cause = _schools_urn_problem(places["schools"], report)
+    follow_on: list[tuple[str, str, int]] = []  # (sheet, first cell, rows)
     for spec in SHEETS:
         if spec.key == "schools" or "urn" not in spec.keys:
             continue
@@ -848,17 +850,9 @@ def check_unknown_urns(
         if not bad.any():
             continue
         place = places[spec.key]
-        if cause is not None:  # follows from the unreadable Schools URN: one line, not one per row
+        if cause is not None:  # follows from the unreadable Schools URN: folded, not one per row
             cells = _cells(place, "urn", df.loc[bad, "_row"].tolist())
-            report.error(
-                f"{len(cells):,} row(s) use a URN that is not on the Schools sheet (first at "
-                f"{place.sheet}!{cells[0][0]}). This follows from the problem at {cause.where}: "
-                "a school's URN there could not be read.",
-                f"Fix {cause.where} first; these rows will then match their school.",
-                sheet=place.sheet,
-                cell=cells[0][0],
-                code="unknown-urn",
-            )
+            follow_on.append((place.sheet, cells[0][0], len(cells)))
             continue
         lookup = dict(zip(df["_row"].tolist(), urns.tolist(), strict=True))
         _add_cells(
@@ -869,6 +863,19 @@ def check_unknown_urns(
             _cells(place, "urn", df.loc[bad, "_row"].tolist()),
             lambda r, lookup=lookup: f"URN {lookup[r]} is not on the Schools sheet.",
             "Correct the URN, or add the school to the Schools sheet first.",
+        )
+    if follow_on and cause is not None:
+        total = sum(n for _, _, n in follow_on)
+        where = ", ".join(f"{name} {n:,}" for name, _, n in follow_on)
+        first_sheet, first_cell, _ = follow_on[0]
+        report.error(
+            f"{total:,} row(s) on other sheets use a URN that is not on the Schools sheet ({where}; "
+            f"first at {first_sheet}!{first_cell}). This follows from the problem at {cause.where}, "
+            "where a school's URN could not be read.",
+            f"Fix {cause.where} first; these rows will then match their school.",
+            sheet=first_sheet,
+            cell=first_cell,
+            code="unknown-urn",
         )
 
 
