@@ -219,6 +219,7 @@ def test_a_missing_visits_sheet_is_said_not_counted_as_missed_visits(tmp_path, c
     (gone,) = [f for f in doc["findings"] if f["kind"] == "sheet_missing"]
     assert gone["ref"] == "Visits" and "were not checked" in gone["detail"]
     assert "Visits: The tracker has no 'Visits' sheet" in out.err  # and the warning travels
+    assert [w["code"] for w in doc["tracker_warnings"]] == ["missing-sheet"]  # with the data too
 
 
 def test_a_trust_with_no_meetings_recorded_is_flagged(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]

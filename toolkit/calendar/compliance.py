@@ -2,9 +2,11 @@
 
 What the Standards Committee and the LSIP summary need to see (DOMAIN.md, Reports): late
 and missing visit reports, late paperwork, minimum visits missed, on-site minimum visits
-without the learning walk, SIP and SIA days against each school's allocation, and
-meetings held off the rule. Every check takes an explicit ``as_of`` date, so a result
-never depends on when it is run.
+without the learning walk, SIP and SIA days against each school's allocation, visits left
+Planned after their date, and meetings held off the rule or not recorded at all (absences
+are checked against the schedule, not only the meetings the tracker lists). A missing Visits
+or Meetings sheet is one finding saying its checks were not made, never a list of misses.
+Every check takes an explicit ``as_of`` date, so a result never depends on when it is run.
 
 Findings are one DataFrame (``FINDING_COLUMNS``), one row per finding, so the CLI, the
 committee report and the notebook render the same thing.

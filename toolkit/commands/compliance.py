@@ -2,8 +2,9 @@
 
 Late and missing visit reports (with working days late), late paperwork, missed minimum
 visits, on-site minimum visits without the learning walk, SIP/SIA days against the
-allocation and meetings held off the rule, as of ``--as-of`` (default today). Exit code:
-0 (findings are not an error), 2 bad input.
+allocation, visits still Planned after their date, and meetings held off the rule or not
+recorded, as of ``--as-of`` (default today). Exit code: 0 (findings are not an error), 2 bad
+input (or, with ``--strict``, a tracker with warnings).
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "json":
         records = json.loads(out.to_json(orient="records"))
         print(json.dumps({"as_of": as_of.isoformat(), "year": year.label if year else None,
-                          "summary": compliance_summary(findings).to_dict(orient="records"), "findings": records}, indent=2))
+                          "summary": compliance_summary(findings).to_dict(orient="records"), "findings": records,
+                          "tracker_warnings": [p.to_dict() for p in tracker.report.warnings]}, indent=2))
     else:
         print(render_table(findings, compliance_summary(findings), as_of))
     return 0

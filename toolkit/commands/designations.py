@@ -76,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
                 "support": json.loads(support.to_json(orient="records")),
                 "capacity": json.loads(capacity.to_json(orient="records")),
                 "flags": flags,
+                "tracker_warnings": [p.to_dict() for p in tracker.report.warnings],
             },
             indent=2,
         ) + "\n"
