@@ -252,13 +252,19 @@ def test_a_visit_left_planned_after_its_date_is_flagged(tmp_path, capsys) -> Non
 
 @pytest.fixture(scope="module")
 def ods_tracker(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample with one bad dropdown value, saved by LibreOffice as .ods."""
+    """The sample with one bad dropdown value and merged URN cells, saved by LibreOffice as .ods."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     assert soffice, "LibreOffice is a system dependency (scripts/system-deps.sh)"
     folder = tmp_path_factory.mktemp("ods")
     xlsx = copy_sample(folder)
     col = sheet("visits").keys.index("status") + 1
-    edit(xlsx, lambda wb: wb["Visits"].cell(row=3, column=col, value="Hled"))
+
+
+    def change(wb: openpyxl.Workbook) -> None:
+        wb["Visits"].cell(row=3, column=col, value="Hled")
+        wb["Assessments"].merge_cells("A2:A5")
+
+    edit(xlsx, change)
     subprocess.run(
         [soffice, "--headless", f"-env:UserInstallation=file://{folder / 'profile'}", "--convert-to", "ods",
          "--outdir", str(folder), str(xlsx)],
@@ -271,8 +277,11 @@ def test_an_ods_tracker_is_read_and_checked_like_an_xlsx(ods_tracker, capsys) ->
     assert cli.main(["validate", str(ods_tracker), "--format", "json"]) == 1
     doc = json.loads(capsys.readouterr().out)
     status = f"Visits!{openpyxl.utils.get_column_letter(sheet('visits').keys.index('status') + 1)}3"
-    assert [(p["code"], p["where"]) for p in doc["errors"]] == [("unknown-choice", status)]
-    assert "Did you mean 'Held'?" in doc["errors"][0]["message"]
+    assert [(p["code"], p["where"]) for p in doc["errors"]] == [
+        ("merged-cells", "Assessments!A2:A5"),  # merges read from the .ods content, as from an .xlsx
+        ("unknown-choice", status),
+    ]
+    assert "Did you mean 'Held'?" in doc["errors"][1]["message"]
     xlsx_tracker, _ = validate_tracker(SAMPLE)
     assert xlsx_tracker is not None and doc["rows"] == summary(xlsx_tracker)  # every row read
     assert doc["trust_name"] == "Severn Vale Academy Trust"

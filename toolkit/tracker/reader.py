@@ -308,6 +308,43 @@ def scan_formula_cells(zf: zipfile.ZipFile, part: str) -> FormulaCells:
     return found
 
 
+_TABLE_NS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def scan_ods_merges(zf: zipfile.ZipFile) -> dict[str, list[str]]:
+    """Merged ranges per sheet of an .ods (``"M1:P1"``), from ``content.xml``.
+
+    An OpenDocument merged cell carries ``number-columns-spanned`` / ``number-rows-spanned``;
+    the cells it covers are ``covered-table-cell``. Rows and cells may be repeated
+    (``number-rows-repeated``), so positions are counted, not read off the element.
+    """
+    merges: dict[str, list[str]] = {}
+    table, row, col = "", 0, 0
+    with zf.open("content.xml") as fh:
+        for event, el in SafeET.iterparse(fh, events=("start", "end")):
+            tag = el.tag
+            if event == "start":
+                if tag == f"{_TABLE_NS}table":
+                    table, row = el.get(f"{_TABLE_NS}name", ""), 0
+                elif tag == f"{_TABLE_NS}table-row":
+                    col = 0
+                elif tag in (f"{_TABLE_NS}table-cell", f"{_TABLE_NS}covered-table-cell"):
+                    cols = int(el.get(f"{_TABLE_NS}number-columns-spanned", "1"))
+                    rows = int(el.get(f"{_TABLE_NS}number-rows-spanned", "1"))
+                    if cols > 1 or rows > 1:
+                        first = f"{get_column_letter(col + 1)}{row + 1}"
+                        last = f"{get_column_letter(col + cols)}{row + rows}"
+                        merges.setdefault(table, []).append(f"{first}:{last}")
+                continue
+            if tag in (f"{_TABLE_NS}table-cell", f"{_TABLE_NS}covered-table-cell"):
+                col += int(el.get(f"{_TABLE_NS}number-columns-repeated", "1"))
+                el.clear()
+            elif tag == f"{_TABLE_NS}table-row":
+                row += int(el.get(f"{_TABLE_NS}number-rows-repeated", "1"))
+                el.clear()
+    return merges
+
+
 def _scan_in_background(
     path: Path, parts: dict[str, str]
 ) -> tuple[ThreadPoolExecutor, dict[str, Future[FormulaCells]], zipfile.ZipFile]:
@@ -385,9 +422,11 @@ def _read(
     report = ProblemReport(str(path))
     zf = _open_package(path)
     try:
-        # An .ods has no per-sheet XML parts: its formula errors and merged cells are not
-        # scanned (calamine reads its values, which is what the checks need).
-        parts = {} if is_ods(zf) else _sheet_parts(zf)
+        # An .ods has no per-sheet XML parts: its merged cells are read from content.xml;
+        # its formula errors are not scanned (calamine reads its values).
+        ods = is_ods(zf)
+        parts = {} if ods else _sheet_parts(zf)
+        ods_merges = scan_ods_merges(zf) if ods else {}
         try:
             book = CalamineWorkbook.from_path(str(path))
         except (CalamineError, OSError, ValueError) as exc:
@@ -426,7 +465,7 @@ def _read(
                     f"The sheet '{name}' in {path.name} is damaged ({exc}). "
                     "Open the file in Excel and save it again."
                 ) from None
-            formulas = _scan_result(scans.get(name), path)
+            formulas = FormulaCells(merges=ods_merges.get(name, [])) if ods else _scan_result(scans.get(name), path)
             tables[spec.key], places[spec.key] = _read_sheet(spec, name, rows, formulas, report)
         policy, name_source = _trust_name(book, by_norm, policy, report)
         for name in book.sheet_names:
