@@ -307,6 +307,14 @@ def test_the_trust_name_comes_from_the_tracker(tmp_path, capsys) -> None:  # typ
     assert "Trust name on reports: 'Wye Valley Schools Trust', from the tracker (Instructions!B2)" in capsys.readouterr().out
 
 
+def test_a_new_tracker_can_be_written_with_the_trusts_name(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "tracker.xlsx"
+    assert cli.main(["template", str(path), "--trust-name", "Wye Valley Schools Trust"]) == 0
+    capsys.readouterr()
+    tracker, report = validate_tracker(path)
+    assert tracker is not None and tracker.policy.trust.name == "Wye Valley Schools Trust" and not report.problems
+
+
 def test_a_policy_file_overrides_the_trackers_trust_name_and_says_so(tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = edit(copy_sample(tmp_path), lambda wb: wb["Instructions"].__setitem__("B2", "Wye Valley Schools Trust"))
     (tmp_path / "policy.toml").write_text('[trust]\nname = "Severn Vale Academy Trust"\n', encoding="utf-8")

@@ -28,7 +28,7 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("tracker", type=Path, help="the tracker workbook (.xlsx)")
+    parser.add_argument("tracker", type=Path, help="the tracker workbook (.xlsx, or .ods from LibreOffice)")
     parser.add_argument("--policy", type=Path, default=None, help="a policy.toml overriding the default")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     parser.add_argument(
