@@ -38,7 +38,7 @@ def render_table(frame, flags: list[str], term: str) -> str:
         agreed = r["agreed"] if isinstance(r["agreed"], str) else "not yet agreed"
         differs = "  (agreed differs from proposal)" if r["differs"] else ""
         lines.append(f"{r['name']} ({r['urn']})")
-        lines.append(f"  proposed {r['proposed'] or 'no evidence'}; agreed {agreed}{differs}")
+        lines.append(f"  proposed {r['proposed'] or r.get('proposal') or 'no evidence'}; agreed {agreed}{differs}")
         lines.append(f"  risk {r['risk'] or '-'}; movement {r['movement']} (previous {r['previous_designation'] or '-'})")
         judged = ", ".join(f"QI{i.number} {r[f'{i.key}_judgement'] or 'no evidence'} [{r[f'{i.key}_source']}]" for i in indicators())
         lines.append(f"  {judged}")

@@ -24,7 +24,8 @@ import pandas as pd
 
 from toolkit.assessment import ofsted
 from toolkit.assessment.designation import SchoolAssessment, assess_school, what_if
-from toolkit.assessment.evidence import outcome_thresholds, outcomes_year, term_end_date
+from toolkit.assessment.evidence import judged_measure, outcomes_year, term_end_date
+from toolkit.assessment.figures import fmt
 from toolkit.assessment.groups import display_groups, group_gaps, suppress_cells
 from toolkit.assessment.indicators import indicators
 from toolkit.assessment.packages import package_for
@@ -93,7 +94,7 @@ def summary_box(review: DesignationReview) -> HTML:
     rows: list[tuple[str, object]] = [
         ("School", f"{a.name} (URN {a.urn})" + (f", {a.membership}" if a.membership and a.membership != "Member" else "")),
         ("Term", a.term),
-        ("Proposed designation", a.proposed or "no evidence"),
+        ("Proposed designation", a.proposal_label),
         ("Agreed designation", a.agreed or "not yet agreed by EIT"),
         ("Designation in force", a.designation or "none"),
         ("Risk", a.risk or "-"),
@@ -170,15 +171,16 @@ def outcomes_section(review: DesignationReview) -> HTML:
     headline = pd.DataFrame(
         {
             "Measure": allp["measure"],
-            "School": [_fmt(v) if not s else "suppressed" for v, s in zip(allp["value"], allp["suppressed"], strict=True)],
-            "National": allp["national"].map(_fmt),
-            "Gap to national": allp["gap_to_national"].map(lambda v: "-" if pd.isna(v) else f"{v:+.1f}"),
-            "Target": [_fmt(target_of.get((m, ALL))) for m in allp["measure"]],
-            "Used for QI2": ["yes" if outcome_thresholds(policy, m) else "context" for m in allp["measure"]],
+            "School": [fmt(v, m, blank="-") if not s else "suppressed" for v, m, s in zip(allp["value"], allp["measure"], allp["suppressed"], strict=True)],
+            "National": [fmt(v, m, blank="-") for v, m in zip(allp["national"], allp["measure"], strict=True)],
+            "Gap to national": [fmt(v, m, signed=True, gap=True, blank="-") for v, m in zip(allp["gap_to_national"], allp["measure"], strict=True)],
+            "Against national": allp["significance"].replace("", "-"),
+            "Target": [fmt(num(target_of.get((m, ALL))), m, blank="-") for m in allp["measure"]],
+            "Used for QI2": ["yes" if judged_measure(policy, m) else "context" for m in allp["measure"]],
         }
     )
     parts = [heading(f"Results {year} (all pupils)", 3), table(headline, compact=False)]
-    judged = [m for m in allp["measure"] if outcome_thresholds(policy, m)]
+    judged = [m for m in allp["measure"] if judged_measure(policy, m)]
     shown = display_groups(gaps.loc[gaps["measure"].isin(judged) & (gaps["pupil_group"] != ALL)])
     groups = pd.DataFrame(
         {
@@ -191,6 +193,7 @@ def outcomes_section(review: DesignationReview) -> HTML:
             "as pupils": shown["gap_to_others_pupils"],
             "Gap to national": shown["gap_to_national"],
             "as pupils ": shown["gap_to_national_pupils"],
+            "Against national": shown["significance"].replace("", "-"),
         }
     )
     minimum = policy.suppression.min_group_size
@@ -198,7 +201,8 @@ def outcomes_section(review: DesignationReview) -> HTML:
         heading("Pupil groups", 3),
         text(
             f"Gaps are the group's result minus the comparison (points; for percentages also as a number of the group's pupils). "
-            f"Groups of fewer than {minimum} pupils are suppressed, and so is a partner group whose figure would reveal them by subtraction."
+            f"Groups of fewer than {minimum} pupils are suppressed, and so is a partner group whose figure would reveal them by subtraction. "
+            f"A gap counts only when it is significant (DfE band or 95% interval); groups under {policy.significance.min_group_size} pupils are a small group and limit nothing."
         ),
         table(groups, compact=False),
     ]

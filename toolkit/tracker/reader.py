@@ -453,7 +453,7 @@ def _read_sheet(
             positions[col.key] = pos
     place = _Place(name, {k: get_column_letter(p + 1) for k, p in positions.items()})
     for col in spec.columns:
-        if col.key not in positions:
+        if col.key not in positions and not col.may_be_absent:
             (report.error if col.required else report.warning)(
                 f"The '{name}' sheet has no '{col.header}' column"
                 + (" (a required column)." if col.required else "; it is read as blank."),
