@@ -461,7 +461,9 @@ def suggest(tracker: Tracker, urn: int, term: Term, key: str, found: list[ofsted
     if key == "qi2":
         if memo is None:
             return suggest_qi2(tracker, urn, term)
-        memo_key = ("qi2", urn, outcomes_year(tracker, urn, term))
+        year = outcomes_year(tracker, urn, term)
+        # Same year's results, same suggestion, unless they are too old for this term.
+        memo_key = ("qi2", urn, year, year and sig.stale_reason(tracker.policy, year, term))
         if memo_key not in memo:
             memo[memo_key] = suggest_qi2(tracker, urn, term)
         return memo[memo_key]

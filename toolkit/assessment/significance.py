@@ -81,7 +81,7 @@ def z_value(confidence: float) -> float:
 def wilson_interval(percent: float, n: float, confidence: float) -> tuple[float, float]:
     """Wilson score interval for a percentage of ``n`` pupils, on the 0-100 scale.
 
-    Worked example (Woodlea Primary, KS2 2018/19): 79% of 29 pupils at 95% -> 61.6 to 90.2,
+    Worked example (Woodlea Primary, KS2 2018/19): 79% of 29 pupils at 95% -> 61.3 to 89.9,
     which includes the national 65%: in line, although 14 points above."""
     z = z_value(confidence)
     p = min(1.0, max(0.0, percent / 100))
