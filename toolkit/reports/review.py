@@ -225,11 +225,11 @@ def group_gap_chart(gaps: pd.DataFrame, measure: str) -> Chart:
     ax.invert_yaxis()
     ax.set_xlabel("points against national for the same group")
     ax.set_title(measure, fontsize=9)
-    desc = "; ".join(f"{g} {v:+.1f}" for g, v in zip(shown["pupil_group"], shown["gap_to_national"], strict=True))
+    desc = "; ".join(f"{g} {fmt(v, measure, signed=True, gap=True)} ({sg})" for g, v, sg in zip(shown["pupil_group"], shown["gap_to_national"], shown["significance"], strict=True))
     alt = f"Bar chart of each pupil group's gap to national in {measure}: {desc or 'no group has a national figure'}."
     if hidden:
         alt += f" Suppressed (not shown): {', '.join(hidden)}."
-    data = pd.DataFrame({"Group": shown["pupil_group"], "Gap to national": shown["gap_to_national"].map(lambda v: f"{v:+.1f}")})
+    data = pd.DataFrame({"Group": shown["pupil_group"], "Gap to national": [fmt(v, measure, signed=True, gap=True) for v in shown["gap_to_national"]], "Against national": shown["significance"]})
     return Chart(png(fig), alt, data, f"Gap to national by pupil group, {measure}")
 
 
