@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -260,6 +261,11 @@ def test_two_of_seven_indicators_is_insufficient_evidence(trusts, capsys, tmp_pa
     legacy = pd.DataFrame([{"urn": WOODLEA, "inspection_date": pd.Timestamp("2026-06-10"), "overall_effectiveness": "Inadequate", "category_of_concern": "Special measures"}])
     concern = trusts.__class__({**trusts.tables, "ofsted_legacy": legacy}, policy=POLICY)
     assert assess_school(concern, WOODLEA, "2026/27 Autumn").proposed == "Stabilise"
+    # The CLI says it plainly, and a term not assessed says so (never "nan").
+    main(["designations", str(trusts.path), "--term", "2026/27 Autumn"])
+    out = capsys.readouterr().out
+    assert "proposed insufficient evidence: 2 of 7 indicators judged; agreed not yet agreed" in out
+    assert "proposed not assessed; agreed not yet agreed" in out and not re.search(r"\bnan\b", out)
 
 
 # ----------------------------------------------------------------------------- 8. precision

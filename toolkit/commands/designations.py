@@ -38,8 +38,9 @@ def render_table(frame, flags: list[str], term: str) -> str:
         agreed = r["agreed"] if isinstance(r["agreed"], str) else "not yet agreed"
         differs = "  (agreed differs from proposal)" if r["differs"] else ""
         lines.append(f"{r['name']} ({r['urn']})")
-        lines.append(f"  proposed {r['proposed'] or r.get('proposal') or 'no evidence'}; agreed {agreed}{differs}")
-        lines.append(f"  risk {r['risk'] or '-'}; movement {r['movement']} (previous {r['previous_designation'] or '-'})")
+        proposal = r["proposed"] if isinstance(r["proposed"], str) else r.get("proposal") or "no evidence"
+        lines.append(f"  proposed {proposal}; agreed {agreed}{differs}")
+        lines.append(f"  risk {r['risk'] if isinstance(r['risk'], str) else '-'}; movement {r['movement']} (previous {r['previous_designation'] or '-'})")
         judged = ", ".join(f"QI{i.number} {r[f'{i.key}_judgement'] or 'no evidence'} [{r[f'{i.key}_source']}]" for i in indicators())
         lines.append(f"  {judged}")
         lines.append(f"  reasons: {r['reasons']}")
