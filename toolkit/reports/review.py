@@ -193,7 +193,7 @@ def outcomes_section(review: DesignationReview) -> HTML:
             "as pupils": shown["gap_to_others_pupils"],
             "Gap to national": shown["gap_to_national"],
             "as pupils ": shown["gap_to_national_pupils"],
-            "Against national": shown["significance"].replace("", "-"),
+            "vs national": shown["significance"].replace("", "-"),
         }
     )
     minimum = policy.suppression.min_group_size
