@@ -29,6 +29,7 @@ from toolkit.assessment.figures import fmt
 from toolkit.assessment.groups import display_groups, group_gaps, suppress_cells
 from toolkit.assessment.indicators import indicators
 from toolkit.assessment.packages import package_for
+from toolkit.assessment.significance import stale_reason
 from toolkit.assessment.support import deployed_days, designations_in_year, school_flags
 from toolkit.calendar.terms import Term
 from toolkit.reports.charts import Chart, figure, png
@@ -168,6 +169,7 @@ def outcomes_section(review: DesignationReview) -> HTML:
     targets = review.tracker.rows("targets", review.urn)
     target_of = {(r["measure"], r["pupil_group"]): r["target"] for r in targets.loc[targets["academic_year"] == year].to_dict("records")}
     allp = gaps.loc[gaps["pupil_group"] == ALL]
+    stale = stale_reason(policy, year, review.term)
     headline = pd.DataFrame(
         {
             "Measure": allp["measure"],
@@ -176,10 +178,10 @@ def outcomes_section(review: DesignationReview) -> HTML:
             "Gap to national": [fmt(v, m, signed=True, gap=True, blank="-") for v, m in zip(allp["gap_to_national"], allp["measure"], strict=True)],
             "Against national": allp["significance"].replace("", "-"),
             "Target": [fmt(num(target_of.get((m, ALL))), m, blank="-") for m in allp["measure"]],
-            "Used for QI2": ["yes" if judged_measure(policy, m) else "context" for m in allp["measure"]],
+            "Used for QI2": ["too old" if stale else "yes" if judged_measure(policy, m) else "context" for m in allp["measure"]],
         }
     )
-    parts = [heading(f"Results {year} (all pupils)", 3), table(headline, compact=False)]
+    parts = [heading(f"Results {year} (all pupils)", 3), *([text(f"Context only: {stale}.")] if stale else []), table(headline, compact=False)]
     judged = [m for m in allp["measure"] if judged_measure(policy, m)]
     shown = display_groups(gaps.loc[gaps["measure"].isin(judged) & (gaps["pupil_group"] != ALL)])
     groups = pd.DataFrame(
