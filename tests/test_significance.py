@@ -375,3 +375,23 @@ def test_every_threshold_is_a_policy_setting(module):
     assert s.band_steps == {"well_above": "Sustain", "above": "Sustain", "average": "Improve", "below": "Repair", "well_below": "Stabilise"}
     assert s.separate_benchmark_phases == ["Special", "Alternative provision"]
 
+
+
+def test_review_shows_stale_results_as_context_with_their_year(trusts):
+    from toolkit.reports.review import outcomes_section, review_for
+
+    html = str(outcomes_section(review_for(trusts, WOODLEA, "2026/27 Autumn")))
+    assert "Context only: the latest outcomes recorded are 2018/19" in html
+    assert "too old" in html
+
+
+def test_special_school_attendance_is_not_compared_with_all_schools(trusts):
+    att = pd.DataFrame([{"urn": OSBORNE, "academic_year": "2018/19", "term": "Autumn", "pupil_group": "All pupils", "cohort": 120, "attendance_pct": 88.0}])
+    bench = pd.DataFrame([{"academic_year": "2018/19", "phase": "All schools", "measure": "Attendance %", "pupil_group": "All pupils", "value": 94.0}])
+    t = trusts.__class__({**trusts.tables, "attendance": att, "benchmarks": bench}, policy=POLICY)
+    s = evidence.suggest_qi6(t, OSBORNE, FRESH_KS4)
+    assert s.designation is None and "no comparable national figure" in s.reason
+    # A mainstream school is compared with the same figure.
+    att = att.assign(urn=TESTWOOD)
+    t = trusts.__class__({**trusts.tables, "attendance": att, "benchmarks": bench}, policy=POLICY)
+    assert evidence.suggest_qi6(t, TESTWOOD, FRESH_KS4).designation == "Stabilise"
