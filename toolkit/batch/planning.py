@@ -145,10 +145,11 @@ def write_term_data(
     links: list[tuple[str, str]] = []
     problems: list[str] = []
     try:
+        from toolkit.privacy.text import clean_json, write_csv
         from toolkit.reports.committee import school_summary
 
         frame = school_summary(tracker, term, as_of)
-        atomic_write(run_dir / "data" / "schools-summary.csv", frame.to_csv(index=False))
+        write_csv(run_dir / "data" / "schools-summary.csv", frame)  # no cell runs as a formula
         records = json.loads(frame.to_json(orient="records", date_format="iso"))
         payload = {
             "term": term.label,
@@ -158,7 +159,7 @@ def write_term_data(
             "schools": records,
         }
         atomic_write(
-            run_dir / "data" / "schools-summary.json", json.dumps(payload, indent=2, default=str)
+            run_dir / "data" / "schools-summary.json", json.dumps(clean_json(payload), indent=2, default=str)
         )
         links += [
             ("Schools summary (CSV)", "data/schools-summary.csv"),

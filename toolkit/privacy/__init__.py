@@ -11,7 +11,8 @@ Public API:
   ``is_suppressed(value)`` tells it apart. ``PARTITIONS`` and ``IMPLICIT_COMPLEMENT`` are
   the groups that add up to All pupils.
 - ``neutralise_cell``, ``neutralise_frame``: CSV and spreadsheet cells that can never run
-  as formulas (OWASP CSV injection). ``write_csv`` writes rows or a DataFrame through them.
+  as formulas (OWASP CSV injection). ``write_csv`` writes rows or a DataFrame through them;
+  ``csv_text`` gives the text; ``xlsx_value`` keeps text in a written workbook literal.
 - ``strip_control``, ``clean_text``, ``clean_json``: control characters (and Excel's
   ``_x0000_`` escapes) removed from text before it reaches an output.
 - ``find_control``: where a text holds control characters (validation warns at the cell).
@@ -30,6 +31,8 @@ _API = {
     "neutralise_cell": "toolkit.privacy.text:neutralise_cell",
     "neutralise_frame": "toolkit.privacy.text:neutralise_frame",
     "write_csv": "toolkit.privacy.text:write_csv",
+    "csv_text": "toolkit.privacy.text:csv_text",
+    "xlsx_value": "toolkit.privacy.text:xlsx_value",
     "strip_control": "toolkit.privacy.text:strip_control",
     "clean_text": "toolkit.privacy.text:clean_text",
     "clean_json": "toolkit.privacy.text:clean_json",

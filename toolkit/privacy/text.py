@@ -69,12 +69,47 @@ def write_csv(target: str | Path, rows: pd.DataFrame | Iterable[Sequence[Any]], 
     return Path(target)
 
 
+def csv_text(frame: pd.DataFrame) -> str:
+    """A DataFrame as CSV text (for standard output) with every cell neutralised."""
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([neutralise_cell(str(c)) for c in frame.columns])
+    for row in frame.itertuples(index=False, name=None):
+        w.writerow([_csv_value(v) for v in row])
+    return buf.getvalue()
+
+
 def _csv_value(v: Any) -> Any:
     if v is None:
         return ""
     if isinstance(v, float) and v != v:
         return ""
+    try:
+        if pd.isna(v):  # NaT, pd.NA
+            return ""
+    except (TypeError, ValueError):
+        pass
+    if isinstance(v, bool):
+        return str(v)
     return neutralise_cell(v)
+
+
+def xlsx_value(ws: Any, value: Any) -> Any:
+    """A value for an openpyxl (write-only) worksheet row that is never a formula.
+
+    openpyxl writes any text starting with ``=`` as a formula; text is stored as an inline
+    string cell instead, so it reads back exactly as typed and never runs. Numbers stay
+    numbers."""
+    if not isinstance(value, str):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=None)
+    cell.value = strip_control(value)
+    cell.data_type = "s"
+    return cell
 
 
 def strip_control(text: str, *, keep_line_breaks: bool = True) -> str:
