@@ -138,6 +138,14 @@ def plan_term(
     return TermPlan(jobs, missing)
 
 
+class PartialOutput(Exception):
+    """Some files of a set were written (``links``) and some failed (``problems``)."""
+
+    def __init__(self, links: list[tuple[str, str]], problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.links, self.problems = links, problems
+
+
 def write_term_data(
     run_dir: Path, tracker: Any, term: Any, as_of: dt.date
 ) -> tuple[list[tuple[str, str]], list[str]]:
@@ -169,6 +177,9 @@ def write_term_data(
         problems.append(f"summary: {type(exc).__name__}: {exc}")
     try:
         links += write_calendars(run_dir, tracker, term)
+    except PartialOutput as partial:
+        links += partial.links
+        problems += partial.problems
     except Exception as exc:
         problems.append(f"calendars: {type(exc).__name__}: {exc}")
     return links, problems
@@ -184,7 +195,11 @@ def write_calendars(run_dir: Path, tracker: Any, term: Any) -> list[tuple[str, s
         raise RuntimeError(
             "toolkit.calendar.ics is not available, so no calendar files were written"
         ) from exc
-    written = ics.write_calendars(tracker, term.year.label, run_dir / "calendars")
+    errors: list[str] = []
+    written = ics.write_calendars(tracker, term.year.label, run_dir / "calendars", errors=errors)
+    if errors:  # the files that were written are linked; the run still counts as failed
+        links = [(f"Calendar: {Path(p).name}", str(Path(p).resolve().relative_to(run_dir.resolve()))) for p in written]
+        raise PartialOutput(links, errors)
     return [
         (f"Calendar: {Path(p).name}", str(Path(p).resolve().relative_to(run_dir.resolve())))
         for p in written

@@ -105,8 +105,13 @@ def write_run_index(
     extras: Sequence[tuple[str, str]] = (),
     finished: bool = False,
     provenance: Mapping[str, str] | None = None,
+    problems: Sequence[str] = (),
 ) -> Path:
     """The run's ``index.html``: links only to reports whose files are complete.
+
+    ``problems`` are other outputs (calendars, data files) that could not be written: they
+    count as failures in the status line and are listed, so the index never says all is
+    well when a file is missing.
 
     Called after every finished report, so it is always true: a report listed here has its
     HTML and PDF in place.
@@ -116,7 +121,9 @@ def write_run_index(
     pending = len(jobs) - len(done) - len(failed)
     state = "Finished" if finished else "In progress (reports appear here as they are completed)"
     parts = [
-        f'<p class="status">{escape(state)}: {len(done)} of {len(jobs)} reports done, {len(failed)} failed, {pending} to do.</p>'
+        f'<p class="status">{escape(state)}: {len(done)} of {len(jobs)} reports done, {len(failed)} failed, {pending} to do.'
+        + (f" {len(problems)} other output(s) failed." if problems else "")
+        + "</p>"
     ]
     by_section: dict[str, list[Job]] = {}
     for j in done:
@@ -144,6 +151,10 @@ def write_run_index(
                 else ""
             )
             parts.append(f'<li class="failed">{escape(r.describe())}{link}</li>')
+        parts.append("</ul>")
+    if problems:
+        parts.append('<h2 class="failed">Outputs not written</h2><ul>')
+        parts.extend(f'<li class="failed">{escape(p)}</li>' for p in problems)
         parts.append("</ul>")
     if provenance:
         parts.append("<h2>Provenance</h2><table><tbody>")

@@ -116,6 +116,7 @@ def execute_run(
     before: Callable[[Path], list[tuple[str, str]]] | None = None,
     provenance: Mapping[str, str] | None = None,
     progress: bool = True,
+    problems: list[str] | None = None,
 ) -> RunOutcome:
     """A whole run: new staging folder, reports in parallel, index kept true, then finish.
 
@@ -123,8 +124,10 @@ def execute_run(
     start, and returns
     (label, relative path) pairs for the index. If this process is killed part-way, the
     folder stays ``run-<time>.incomplete`` and its index lists only completed reports;
-    ``latest`` still points at the previous complete run.
+    ``latest`` still points at the previous complete run. ``problems`` (a list ``before``
+    may add to) are outputs that failed; the index counts and lists them.
     """
+    problems = problems if problems is not None else []
     run_dir = new_run_dir(term_dir)
     write_term_index(term_dir)
     extras: list[tuple[str, str]] = []
@@ -139,6 +142,7 @@ def execute_run(
             extras=extras,
             finished=finished,
             provenance=provenance,
+            problems=problems,
         )
 
     refresh()

@@ -102,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
         before=before,
         provenance=provenance,
         progress=not args.no_progress,
+        problems=data_problems,
     )
     elapsed = time.perf_counter() - started
     ok = sum(r.ok for r in outcome.results.values())
