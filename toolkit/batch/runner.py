@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -95,6 +98,39 @@ def write_results_json(run_dir: Path, results: Mapping[str, JobResult]) -> Path:
     return atomic_write(run_dir / "batch-results.json", json.dumps(data, indent=2, default=str))
 
 
+# Where the run's processes (workers, kernels, Chromium) would otherwise write into the
+# user's home: IPython's profile and history database, matplotlib's font cache, Chromium's
+# crash-report settings and dconf cache. Each points into one temporary folder for the run,
+# removed when it ends, so a batch leaves nothing behind outside its output folder.
+SCRATCH_VARIABLES = {
+    "IPYTHONDIR": "ipython",
+    "MPLCONFIGDIR": "matplotlib",
+    "XDG_CACHE_HOME": "cache",
+    "XDG_CONFIG_HOME": "config",
+    "JUPYTER_RUNTIME_DIR": "jupyter-runtime",
+}
+
+
+@contextmanager
+def private_scratch() -> Iterator[Path]:
+    """Point ``SCRATCH_VARIABLES`` at a fresh temporary folder (inherited by worker
+    processes and kernels) for the duration; restore them and remove the folder after."""
+    root = Path(tempfile.mkdtemp(prefix="toolkit-run-"))
+    saved = {k: os.environ.get(k) for k in SCRATCH_VARIABLES}
+    try:
+        for key, sub in SCRATCH_VARIABLES.items():
+            (root / sub).mkdir(mode=0o700)
+            os.environ[key] = str(root / sub)
+        yield root
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        shutil.rmtree(root, ignore_errors=True)
+
+
 @dataclass
 class RunOutcome:
     run_dir: Path
@@ -156,16 +192,17 @@ def execute_run(
         results[res.key] = res
         refresh()
 
-    run_jobs(
-        jobs,
-        run_dir,
-        workers=workers,
-        timeout=timeout,
-        cwd=cwd,
-        on_result=on_result,
-        progress=progress,
-        during=during,
-    )
+    with private_scratch():  # IPython, matplotlib, Chromium: nothing left outside run_dir
+        run_jobs(
+            jobs,
+            run_dir,
+            workers=workers,
+            timeout=timeout,
+            cwd=cwd,
+            on_result=on_result,
+            progress=progress,
+            during=during,
+        )
     write_results_json(run_dir, results)
     refresh(finished=True)
     final = finish_run_dir(run_dir)
