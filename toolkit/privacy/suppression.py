@@ -143,7 +143,18 @@ class Gate:
 
     # ------------------------------------------------------------------ groups
 
-    def groups_of(self, rows: Any, value_key: str) -> dict[str, str]:
+    def attendance_groups(self, rows: Any, key: str) -> dict[str, float | str | None]:
+        """One attendance figure (``key``, a column of ``attendance``) for every group of
+        one school and term, gated: each row by ``attendance`` (cohort and implied count),
+        then complementary suppression over the groups, counting a figure suppressed for
+        its implied count as hidden too (else All minus its partner would give it back)."""
+        records = rows.to_dict("records")
+        gated = {str(r["pupil_group"]): self.attendance(r).get(key) for r in records}
+        small = {g for g, v in gated.items() if is_suppressed(v)}
+        hidden = self.groups_of(rows, key, extra_withheld=small)
+        return {g: SUPPRESSED if g in hidden else v for g, v in gated.items()}
+
+    def groups_of(self, rows: Any, value_key: str, extra_withheld: Any = ()) -> dict[str, str]:
         """``groups`` for tracker rows (one measure or term; columns ``pupil_group``,
         ``cohort`` and, where present, ``cohort_code``, ``<value_key>``, ``<value_key>_code``).
         A blank value counts as withheld: nothing shown beside it may reveal it."""
@@ -157,6 +168,8 @@ class Gate:
                     withheld[g] = code
             if g not in withheld and _number(r.get(value_key)) is None:
                 withheld[g] = "no value"
+            if g not in withheld and g in extra_withheld:
+                withheld[g] = "a small number"
         return self.groups(cohorts, withheld)
 
     def groups(self, cohorts: Mapping[str, float | None], withheld: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -196,10 +196,8 @@ def pb_targets(tracker: Tracker, urn: int, term: str | Term) -> pd.DataFrame:
                     & (a["term"] == t.season)
                 ]
                 if len(hit):
-                    latest = gate.attendance(hit.iloc[0].to_dict())[col]
                     peers = a.loc[(a["urn"] == urn) & (a["academic_year"] == t.year.label) & (a["term"] == t.season)]
-                    if group in gate.groups_of(peers, col):
-                        latest = SUPPRESSED
+                    latest = gate.attendance_groups(peers, col).get(group)
         nat = tracker.national_figure(prev_year if info["key_stage"] != "All" else t.year.label,
             benchmark_phases(phase, info["key_stage"]),
             measure,
