@@ -47,6 +47,9 @@ def test_text_content_never_counts_as_a_network_reference():
         '<a href="https://www.gov.uk/guidance">a plain link fetches nothing</a></body></html>'
     )
     assert external_references(page) == []
+    # The running header carries the trust's name inside a CSS string: not a URL.
+    header = '<style>@page{@top-center{content:"Severn url(http://evil.example/t.png) Trust"}} /* url(//c) */</style>'
+    assert external_references(header) == []
 
 
 @pytest.mark.parametrize(

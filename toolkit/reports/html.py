@@ -42,8 +42,6 @@ TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "report"
 # but a plain link, which fetches nothing until clicked); checked by ``external_references``.
 _FETCHING_ATTRS = ("src", "srcset", "poster", "data", "background", "href", "xlink:href", "imagesrcset", "lowsrc", "dynsrc")
 _CLICK_ONLY = ("a", "area")
-_CSS_URL = re.compile(r"""url\(\s*(["']?)(.*?)\1\s*\)""", re.IGNORECASE | re.DOTALL)
-_CSS_IMPORT = re.compile(r"""@import\s+(["'])(.*?)\1""", re.IGNORECASE)
 _REMOTE = re.compile(r"^\s*(//|[a-z][a-z0-9+.-]*:)", re.IGNORECASE)
 _LOCAL_SCHEMES = ("data:", "about:", "#", "mailto:", "tel:", "javascript:")
 
@@ -461,9 +459,57 @@ def _remote(url: str) -> bool:
     return bool(_REMOTE.match(u)) and not u.lower().startswith("file:")
 
 
+def _css_string(css: str, i: int) -> tuple[str, int]:
+    """The CSS string starting at ``css[i]`` (a quote) and the index after it."""
+    quote, j, out = css[i], i + 1, []
+    while j < len(css) and css[j] != quote:
+        if css[j] == "\\" and j + 1 < len(css):
+            j += 1
+        out.append(css[j])
+        j += 1
+    return "".join(out), j + 1
+
+
+def _css_urls(css: str) -> list[str]:
+    """Every URL a style sheet fetches: ``url(...)`` and ``@import "..."`` tokens, read
+    as CSS reads them. Text inside a CSS string (a running header holding the trust's
+    name, ``content: "... url(http://x) ..."``) and comments are not URLs."""
+    urls: list[str] = []
+    i, n, low = 0, len(css), css.lower()
+    while i < n:
+        if css.startswith("/*", i):
+            end = css.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+        elif css[i] in "\"'":
+            _, i = _css_string(css, i)
+        elif low.startswith("url(", i):
+            j = i + 4
+            while j < n and css[j].isspace():
+                j += 1
+            if j < n and css[j] in "\"'":
+                url, j = _css_string(css, j)
+            else:
+                end = css.find(")", j)
+                end = n if end < 0 else end
+                url, j = css[j:end], end
+            urls.append(url.strip())
+            i = j + 1
+        elif low.startswith("@import", i):
+            j = i + 7
+            while j < n and css[j].isspace():
+                j += 1
+            if j < n and css[j] in "\"'":
+                url, i = _css_string(css, j)
+                urls.append(url.strip())
+            else:
+                i = j  # url(...) follows: read by the branch above
+        else:
+            i += 1
+    return urls
+
+
 def _css_references(css: str) -> list[str]:
-    urls = [m.group(2) for m in _CSS_URL.finditer(css)] + [m.group(2) for m in _CSS_IMPORT.finditer(css)]
-    return [u for u in urls if _remote(u)]
+    return [u for u in _css_urls(css) if _remote(u)]
 
 
 class _FetchFinder(HTMLParser):
