@@ -253,3 +253,29 @@ def test_the_password_is_asked_for_at_a_terminal(encrypted, tmp_path):
         os.close(master)
     assert b"No problems found." in seen
     assert b"correct horse" not in seen  # not echoed
+
+
+# --------------------------------------------------------------------------- nothing left behind
+
+
+@pytest.mark.e2e
+def test_worker_kernels_keep_no_ipython_history(tmp_path, monkeypatch):
+    from jupyter_core.utils import run_sync
+
+    from toolkit.batch.kernel import WarmKernel
+
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))  # where history would go
+    kernel = WarmKernel()
+    kernel.start()
+    try:
+        outputs: list[str] = []
+        code = "ip = get_ipython(); print(ip.history_manager.enabled, ip.profile_dir.location)"
+        run_sync(kernel.kc.execute_interactive)(
+            code, timeout=60, output_hook=lambda msg: outputs.append(msg["content"].get("text", "")))
+        enabled, profile = "".join(outputs).split()
+        assert enabled == "False"
+        assert profile.startswith(kernel._dir)  # the kernel's own folder, removed by close()
+    finally:
+        kernel.close()
+    assert not Path(kernel._dir).exists()
+    assert not list((tmp_path / "ipython").rglob("*"))  # no profile, no history.sqlite
