@@ -25,7 +25,7 @@ import pandas as pd
 from toolkit.assessment import ofsted
 from toolkit.assessment.designation import SchoolAssessment, assess_school, what_if
 from toolkit.assessment.evidence import outcome_thresholds, outcomes_year, term_end_date
-from toolkit.assessment.groups import display_groups, group_gaps, suppress_cells
+from toolkit.assessment.groups import display_groups, group_gaps
 from toolkit.assessment.indicators import indicators
 from toolkit.assessment.packages import package_for
 from toolkit.assessment.support import deployed_days, designations_in_year, school_flags
@@ -277,12 +277,9 @@ def _attendance_groups(review: DesignationReview, term: Term) -> HTML:
     a = review.tracker.rows("attendance", review.urn)
     rows = a.loc[(a["academic_year"] == term.year.label) & (a["term"] == term.season)]
     cohorts = {str(r["pupil_group"]): num(r.get("cohort")) for r in rows.to_dict("records")}
-    withheld = {
-        str(r["pupil_group"]): str(r.get("cohort_code") or r.get("attendance_pct_code"))
-        for r in rows.to_dict("records")
-        if isinstance(r.get("cohort_code"), str) or isinstance(r.get("attendance_pct_code"), str)
-    }
-    hidden = suppress_cells(cohorts, withheld, review.tracker.policy)
+    # The privacy gate: small cohorts, codes withheld at source, and complementary groups.
+    gated = Gate.of(review.tracker.policy).attendance_groups(rows, "attendance_pct")
+    hidden = {g for g, v in gated.items() if is_suppressed(v)}
     phases = benchmark_phases(_phase(review))
     out = []
     for r in rows.to_dict("records"):
