@@ -1,0 +1,95 @@
+"""The interactive review: what-if with a hypothetical inspection, the line saying why the
+proposal did or did not move, the app's URL parameters, and the widget panel driven as a
+user would (pickers, Reset, Compare, school switch re-rendering every section)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from tests.test_designation import POLICY, URN, assessment, build
+from toolkit.assessment import ofsted
+from toolkit.assessment.designation import assess_school, what_if, why_proposal
+
+TERM = "2026/27 Autumn"
+DAY = dt.date(2026, 12, 1)
+URGENT = [{"urn": URN, "inspection_date": pd.Timestamp("2026-02-03"), "leadership_and_governance": "Urgent improvement", "safeguarding": "Met"}]
+
+
+def concern_school():
+    """Reviewer judged every indicator Sustain, but a report card of 3 Feb 2026 found Urgent
+    improvement in Leadership and governance: the proposal is Stabilise whatever else holds."""
+    return build([assessment(TERM, ["Sustain"] * 7)], ofsted_report_cards=URGENT)
+
+
+# ----------------------------------------------------------------------------- hypothetical inspections
+
+
+def test_hypothetical_report_card_puts_the_grade_in_one_area_and_expected_elsewhere():
+    card = ofsted.hypothetical(ofsted.REPORT_CARD, "Needs attention", DAY, area="Achievement")
+    assert card.areas["Achievement"] == "Needs attention"
+    assert card.areas["Leadership and governance"] == "Expected standard"
+    assert "Early years" not in card.areas and card.safeguarding == "Met"
+    # one Needs attention -> Improve for QI1 (two would be Repair)
+    assert ofsted.qi1_step(POLICY, card)[0] == "Improve"
+    with pytest.raises(ValueError, match="not a report-card area"):
+        ofsted.hypothetical(ofsted.REPORT_CARD, "Needs attention", DAY, area="Ethos")
+    with pytest.raises(ValueError, match="Unknown inspection framework"):
+        ofsted.hypothetical("section 8", "Good", DAY)
+
+
+def test_whatif_inspection_lifts_the_category_of_concern_and_sets_qi1():
+    t = concern_school()
+    recorded = assess_school(t, URN, TERM)
+    assert recorded.proposed == "Stabilise" and recorded.limiting
+    # All seven at Sustain changes nothing: the limiting judgement holds, and the line says so.
+    same = what_if(t, URN, TERM, {f"qi{i}": "Sustain" for i in range(1, 8)})
+    assert same.proposed == "Stabilise"
+    assert why_proposal(recorded, same) == (
+        "Stabilise stays: the Ofsted category of concern limits the proposal "
+        "(Ofsted Urgent improvement in Leadership and governance, 3 Feb 2026)"
+    )
+    # A new report card with Leadership and governance at Expected standard lifts it.
+    card = ofsted.hypothetical(ofsted.REPORT_CARD, "Expected standard", DAY)
+    lifted = what_if(t, URN, TERM, {}, card)
+    assert lifted.limiting == () and lifted.proposed == "Sustain"
+    qi1 = lifted.judgement("qi1")
+    assert (qi1.judgement, qi1.source) == ("Sustain", "what-if")
+    assert qi1.reason.startswith("what-if: inspection Ofsted report card 1 Dec 2026: every area Expected standard or better")
+    assert lifted.inspection["inspection_type"] == "What-if"
+    assert why_proposal(recorded, lifted).startswith("Stabilise -> Sustain: with no Ofsted category of concern the proposal is the best fit")
+    # The recorded assessment is untouched (the what-if does not leak into the cache).
+    assert assess_school(t, URN, TERM).proposed == "Stabilise"
+    assert what_if(t, URN, TERM, {}).proposed == "Stabilise"
+
+
+def test_whatif_legacy_inadequate_or_safeguarding_not_met_limits_a_good_school():
+    t = build([assessment(TERM, ["Sustain"] * 7)])
+    recorded = assess_school(t, URN, TERM)
+    assert recorded.proposed == "Sustain"
+    bad = what_if(t, URN, TERM, {}, ofsted.hypothetical(ofsted.LEGACY, "Inadequate", DAY))
+    assert bad.proposed == "Stabilise" and bad.limiting == ("Ofsted Inadequate overall effectiveness, 1 Dec 2026",)
+    assert why_proposal(recorded, bad).startswith("Sustain -> Stabilise: the Ofsted category of concern limits the proposal")
+    unsafe = what_if(t, URN, TERM, {}, ofsted.hypothetical(ofsted.LEGACY, "Good", DAY, safeguarding="Not met"))
+    assert unsafe.limiting == ("Ofsted safeguarding not effective, 1 Dec 2026",)
+    # A QI1 override wins over the inspection's step; the limiting judgement still applies.
+    both = what_if(t, URN, TERM, {"qi1": "Improve"}, ofsted.hypothetical(ofsted.LEGACY, "Good", DAY))
+    assert both.judgement("qi1").judgement == "Improve" and both.proposed == "Sustain"
+
+
+def test_why_proposal_names_the_cap_and_the_exit_rule():
+    t = build([assessment(TERM, ["Sustain"] * 7)])
+    recorded = assess_school(t, URN, TERM)
+    capped = what_if(t, URN, TERM, {"qi6": "Stabilise"})
+    assert why_proposal(recorded, capped) == "Sustain -> Repair: no more than 1 step(s) above the worst indicator (Stabilise: Climate), so Repair"
+    moved = what_if(t, URN, TERM, {f"qi{i}": "Improve" for i in range(1, 5)})
+    assert why_proposal(recorded, moved) == "Sustain -> Improve: best fit of 7 judged indicators (Improve x4, Sustain x3) is Improve"
+    assert why_proposal(recorded, what_if(t, URN, TERM, {})).startswith("Sustain stays: as recorded (best fit")
+    # Agreed Repair last term; Improve this term is only 1 of the 2 terms needed to leave High risk.
+    rows = [assessment("2025/26 Summer", ["Repair"] * 7, agreed="Repair"), assessment(TERM, ["Repair"] * 7)]
+    t = build(rows)
+    held = what_if(t, URN, TERM, {f"qi{i}": "Improve" for i in range(1, 8)})
+    assert held.proposed == "Repair"
+    assert why_proposal(assess_school(t, URN, TERM), held).startswith("Repair stays: the rule for leaving High risk holds it (exit from High risk")
