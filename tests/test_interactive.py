@@ -93,3 +93,100 @@ def test_why_proposal_names_the_cap_and_the_exit_rule():
     held = what_if(t, URN, TERM, {f"qi{i}": "Improve" for i in range(1, 8)})
     assert held.proposed == "Repair"
     assert why_proposal(assess_school(t, URN, TERM), held).startswith("Repair stays: the rule for leaving High risk holds it (exit from High risk")
+
+
+# ----------------------------------------------------------------------------- the app's parameters
+
+
+def test_app_parameters_come_from_the_query_and_only_named_ones():
+    from toolkit.reports.interactive import app_parameters
+
+    got = app_parameters("urn=900001&term=2025%2F26+Spring&tracker_path=/etc/passwd", urn=900006, term="2026/27 Autumn")
+    assert got == {"urn": 900001, "term": "2025/26 Spring"}
+    assert app_parameters("", urn=900006, term="2026/27 Autumn") == {"urn": 900006, "term": "2026/27 Autumn"}
+    # a non-number URN stays text, so the app can say it is unknown rather than crash
+    assert app_parameters("urn=abc", urn=900006)["urn"] == "abc"
+
+
+def test_review_app_says_plainly_when_the_link_names_an_unknown_school(monkeypatch):
+    from toolkit.reports.interactive import review_app
+
+    sample = "inputs/sample_tracker.xlsx"
+    bad = review_app(sample, 900006, "2026/27 Autumn", query="urn=123")
+    assert "URN 123 from the link is not in the Schools sheet of sample_tracker.xlsx" in bad.value
+    monkeypatch.setenv("QUERY_STRING", "urn=900001")
+    app = review_app(sample, 900006, "2026/27 Autumn")
+    assert app.pickers["school"].value == 900001 and "Brookside Primary School" in app.whole.value
+
+
+# ----------------------------------------------------------------------------- the widget, driven as a user would
+
+
+def two_schools():
+    from tests.test_designation import Tracker
+
+    other = 900301
+    schools = pd.DataFrame([
+        {"urn": URN, "name": "Alpha Academy", "phase": "Secondary", "membership": "Member"},
+        {"urn": other, "name": "Beta <Primary> School", "phase": "Primary", "membership": "Member"},
+    ])
+    rows = [assessment(TERM, ["Sustain"] * 7), assessment(TERM, ["Repair"] * 7, urn=other)]
+    return Tracker({"schools": schools, "assessments": pd.DataFrame(rows), "ofsted_report_cards": pd.DataFrame(URGENT)}), other
+
+
+def test_school_switch_re_renders_every_section_and_resets_the_what_if():
+    from toolkit.reports.interactive import KEEP, SECTIONS, interactive_review
+
+    t, other = two_schools()
+    box = interactive_review(t, URN, TERM)
+    first = box.whole.value
+    assert "<h1>Designation review: Alpha Academy</h1>" in first
+    for key, title, _ in SECTIONS:
+        assert f'data-section="{key}"' in first and title in first
+    box.pickers["qi6"].value = "Stabilise"
+    box.pickers["school"].value = other
+    second = box.whole.value
+    assert "<h1>Designation review: Beta &lt;Primary&gt; School</h1>" in second and "Alpha Academy" not in second
+    assert box.pickers["qi6"].value == KEEP
+    assert box.pickers["qi6"].options[0] == ("as recorded: Repair", KEEP)
+    assert box.latest_what_if().urn == other
+    # each section's body changed with the school, not only the header
+    for key, _, _ in SECTIONS:
+        a = first.split(f'data-section="{key}"')[1].split("</section>")[0]
+        b = second.split(f'data-section="{key}"')[1].split("</section>")[0]
+        assert a != b or key in ("visits", "outcomes", "attendance"), key  # no visits/outcomes/attendance for either
+
+
+def test_what_if_panel_inspection_reset_and_compare():
+    from toolkit.reports.interactive import KEEP, interactive_review
+
+    box = interactive_review(concern_school(), URN, TERM, whole_review=False)
+    assert box.whole.value == ""
+    card = box.result.value
+    assert "Proposal: Stabilise" in card and "Stabilise stays: the Ofsted category of concern limits the proposal" in card
+    # a new report card, every area at Expected standard: the limit lifts, QI1 follows it
+    box.pickers["inspection"].value = ofsted.REPORT_CARD
+    assert not box.pickers["grade"].disabled and not box.pickers["area"].disabled
+    card = box.result.value
+    assert "Proposal: Sustain" in card and "category of concern limits" not in card
+    assert "Stabilise -&gt; Sustain: with no Ofsted category of concern" in card
+    # Urgent improvement in the chosen area brings the limit back
+    box.pickers["grade"].value = "Urgent improvement"
+    assert "Proposal: Stabilise" in box.result.value and "Ofsted Urgent improvement in Leadership and governance, 31 Dec 2026" in box.result.value
+    # legacy Good but safeguarding not effective also limits
+    box.pickers["inspection"].value = ofsted.LEGACY
+    assert box.pickers["area"].disabled and box.pickers["grade"].value == "Good"
+    assert "Proposal: Sustain" in box.result.value
+    box.pickers["safeguarding"].value = "Not met"
+    assert "safeguarding not effective" in box.result.value
+    # Compare shows recorded and what-if side by side
+    box.pickers["qi6"].value = "Improve"
+    box.pickers["compare"].value = True
+    compared = box.result.value
+    assert '<table data-key="compare">' in compared and "<th scope=\"col\">Recorded</th>" in compared
+    # Reset: back to the recorded judgements and inspection
+    box.reset.click()
+    assert box.pickers["qi6"].value == KEEP and box.pickers["inspection"].value == ""
+    assert box.pickers["grade"].disabled
+    assert box.latest_what_if().overrides == {} and box.latest_what_if().proposed == "Stabilise"
+    assert "none yet: the recorded judgements" in box.result.value

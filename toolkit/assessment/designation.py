@@ -22,9 +22,9 @@ a what-if proposal did or did not move from the recorded one.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import weakref
 from dataclasses import asdict, dataclass, field
-import datetime as dt
 from typing import Any
 
 import pandas as pd

@@ -8,9 +8,8 @@ free text is escaped through ``toolkit.reports.html``). Charts are static matplo
 embedded in the page, so they survive HTML and PDF export, and each carries a text
 alternative: alt text plus a small table of the plotted figures.
 
-With ``interactive=True`` the notebook shows ``interactive_review``: ipywidgets to pick
-the school and term and a what-if panel that changes indicator judgements and shows the
-proposal and support package at once (``designation.what_if``).
+The interactive review (pickers, the what-if panel, the Voilà app) lives in
+``toolkit.reports.interactive`` and re-renders these same sections.
 """
 
 from __future__ import annotations
@@ -23,10 +22,9 @@ from typing import Any
 import pandas as pd
 
 from toolkit.assessment import ofsted
-from toolkit.assessment.designation import SchoolAssessment, assess_school, what_if
+from toolkit.assessment.designation import SchoolAssessment, assess_school
 from toolkit.assessment.evidence import outcome_thresholds, outcomes_year, term_end_date
 from toolkit.assessment.groups import display_groups, group_gaps, suppress_cells
-from toolkit.assessment.indicators import indicators
 from toolkit.assessment.packages import package_for
 from toolkit.assessment.support import deployed_days, designations_in_year, school_flags
 from toolkit.calendar.terms import Term
@@ -424,71 +422,3 @@ def _join(parts: list[Any]) -> HTML:
     for p in parts:
         out.append(p._repr_html_() if hasattr(p, "_repr_html_") else str(p))
     return HTML("".join(out))
-
-
-# ----------------------------------------------------------------------------- what-if
-
-
-def what_if_summary(a: SchoolAssessment) -> HTML:
-    """The what-if result: judgements used, proposal with reasons, and its support package."""
-    rows = [(j.label, f"{j.judgement or 'no evidence'} ({SOURCE_LABEL.get(j.source, j.source)})") for j in a.judgements]
-    rows += [
-        ("Proposal", a.proposal_text),
-        ("Risk of the proposal", a.proposed_package.get("risk", "-")),
-        ("SIP days a year", f"{a.proposed_package['sip_days_per_year']:g}" if a.proposed_package else "-"),
-        ("SIA days", f"{a.proposed_package['sia_days']:g} a {a.proposed_package['sia_days_per']}" if a.proposed_package else "-"),
-        ("Support package for the proposal", a.proposed_package.get("summary", "-")),
-    ]
-    return _kv(rows, "what-if")
-
-
-def interactive_review(tracker: Tracker, urn: int, term: str | Term) -> Any:
-    """ipywidgets: pick the school and term, and change indicator judgements to see the
-    proposal and support package change at once (for JupyterLab; papermill runs skip it)."""
-    import ipywidgets as w
-
-    t = term if isinstance(term, Term) else Term.parse(term)
-    schools = [(f"{n} ({u})", int(u)) for u, n in zip(tracker.schools["urn"], tracker.schools["name"], strict=True)]
-    a = tracker.assessments
-    terms = sorted({Term.of(y, s) for y, s in zip(a["academic_year"], a["term"], strict=True)} | {t})
-    school_pick = w.Dropdown(options=schools, value=int(urn), description="School")
-    term_pick = w.Dropdown(options=[x.label for x in terms], value=t.label, description="Term")
-    keep = "(as assessed)"
-    pickers = {i.key: w.Dropdown(options=[keep, *tracker.policy.designations.order], value=keep, description=f"QI{i.number}", tooltip=i.name) for i in indicators()}
-    summary_out, what_out = w.Output(), w.Output()
-    state: dict[str, Any] = {"resetting": False, "latest": None}
-
-    def refresh_school(*_: object) -> None:
-        review = review_for(tracker, school_pick.value, term_pick.value)
-        state["resetting"] = True  # resetting the pickers must not recompute seven times
-        for p in pickers.values():
-            p.value = keep
-        state["resetting"] = False
-        summary_out.clear_output()
-        with summary_out:
-            from IPython.display import display
-
-            display(summary_box(review))
-        refresh_what_if()
-
-    def refresh_what_if(*_: object) -> None:
-        if state["resetting"]:
-            return
-        overrides = {k: p.value for k, p in pickers.items() if p.value != keep}
-        result = state["latest"] = what_if(tracker, school_pick.value, term_pick.value, overrides)
-        what_out.clear_output()
-        with what_out:
-            from IPython.display import display
-
-            display(what_if_summary(result))
-
-    school_pick.observe(refresh_school, names="value")
-    term_pick.observe(refresh_school, names="value")
-    for p in pickers.values():
-        p.observe(refresh_what_if, names="value")
-    refresh_school()
-    panel = w.VBox([w.HTML("<b>What if</b>: change indicator judgements"), w.GridBox(list(pickers.values()), layout=w.Layout(grid_template_columns="repeat(2, 320px)")), what_out])
-    box = w.VBox([w.HBox([school_pick, term_pick]), summary_out, panel])
-    box.pickers = {"school": school_pick, "term": term_pick, **pickers}  # for tests and scripting
-    box.latest_what_if = lambda: state["latest"]
-    return box
