@@ -169,9 +169,11 @@ def _terms(tracker: Tracker, term: Term) -> list[Term]:
 
 def interactive_review(tracker: Tracker, urn: int, term: str | Term, *, whole_review: bool = True) -> Any:
     """Pickers for the school and term, the what-if panel with its result beside it, and
-    (``whole_review``) every section of the review below, re-rendered on each school or
-    term. Returns the widget; ``.pickers`` and ``.latest_what_if()`` are for tests and
-    scripting, ``.timings`` records the last update's seconds."""
+    every section of the review below, re-rendered on each school or term. With
+    ``whole_review=False`` (under a printed review whose sections cannot follow) only the
+    what-if panel is shown, for that school and term: no picker may show another school
+    than the review above it. Returns the widget; ``.pickers`` and ``.latest_what_if()``
+    are for tests and scripting, ``.timings`` records the last update's seconds."""
     import ipywidgets as w
 
     t = term if isinstance(term, Term) else Term.parse(term)
@@ -260,9 +262,7 @@ def interactive_review(tracker: Tracker, urn: int, term: str | Term, *, whole_re
     pickers_box = w.VBox([title, *qi.values(), frame_pick, grade_pick, area_pick, safe_pick, w.HBox([reset, compare])], layout=w.Layout(width="480px"))
     result.layout = w.Layout(width="560px", margin="0 0 0 16px")
     panel = w.HBox([pickers_box, result], layout=w.Layout(border="1px solid #c9ced6", padding="6px", width="fit-content"))
-    parts = [w.HBox([school_pick, term_pick]), panel]
-    if whole_review:
-        parts.append(whole)
+    parts = [w.HBox([school_pick, term_pick]), panel, whole] if whole_review else [panel]
     box = w.VBox(parts)
     box.add_class("tk-interactive-review")
     box.pickers = {"school": school_pick, "term": term_pick, **qi, "inspection": frame_pick, "grade": grade_pick, "area": area_pick, "safeguarding": safe_pick, "compare": compare}
