@@ -42,8 +42,7 @@ lab: env
 # The LSIP's no-code app: the designation review and the trust calendar served by Voila,
 # widgets only (no code cells), on this computer only. Open the address it prints.
 app: env
-	@echo "Open http://127.0.0.1:$(APP_PORT)/ (Ctrl-C to stop)"
-	$(BIN)/voila notebooks/app --Voila.ip=127.0.0.1 --port=$(APP_PORT) --no-browser
+	$(BIN)/python -m toolkit.reports.app --port $(APP_PORT)
 
 lint: env
 	$(BIN)/ruff check .

@@ -182,11 +182,11 @@ def interactive_review(tracker: Tracker, urn: int, term: str | Term, *, whole_re
     wide = {"description_width": "initial"}
     school_pick = w.Dropdown(options=names, value=int(urn), description="School", style=wide, layout=w.Layout(width=f"{max(len(n) for n, _ in names) * 8 + 110}px"))
     term_pick = w.Dropdown(options=[x.label for x in _terms(tracker, t)], value=t.label, description="Term", style=wide, layout=w.Layout(width="210px"))
-    label_style = {"description_width": "290px"}
-    row = w.Layout(width="470px")
+    label_style = {"description_width": "330px"}
+    row = w.Layout(width="570px")
     qi = {j.key: w.Dropdown(options=[KEEP], value=KEEP, description=f"QI{j.key[2:]} {j.name}", style=label_style, layout=row) for j in _indicator_list()}
     frame_pick = w.Dropdown(
-        options=[("as recorded", RECORDED), ("Report card (renewed framework)", ofsted.REPORT_CARD), ("Legacy inspection (one grade)", ofsted.LEGACY)],
+        options=[("as recorded", RECORDED), ("Report card (from Nov 2025)", ofsted.REPORT_CARD), ("Legacy (one overall grade)", ofsted.LEGACY)],
         value=RECORDED,
         description="What-if inspection",
         style=label_style,
@@ -259,8 +259,8 @@ def interactive_review(tracker: Tracker, urn: int, term: str | Term, *, whole_re
     refresh_school()
 
     title = w.HTML("<strong>What if</strong>: change a judgement or try an inspection outcome; the proposal updates at once.")
-    pickers_box = w.VBox([title, *qi.values(), frame_pick, grade_pick, area_pick, safe_pick, w.HBox([reset, compare])], layout=w.Layout(width="480px"))
-    result.layout = w.Layout(width="560px", margin="0 0 0 16px")
+    pickers_box = w.VBox([title, *qi.values(), frame_pick, grade_pick, area_pick, safe_pick, w.HBox([reset, compare])], layout=w.Layout(width="580px"))
+    result.layout = w.Layout(width="540px", margin="0 0 0 16px")
     panel = w.HBox([pickers_box, result], layout=w.Layout(border="1px solid #c9ced6", padding="6px", width="fit-content"))
     parts = [w.HBox([school_pick, term_pick]), panel, whole] if whole_review else [panel]
     box = w.VBox(parts)
