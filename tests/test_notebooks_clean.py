@@ -15,6 +15,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 KERNELSPEC = {"display_name": "Python 3 (toolkit)", "language": "python", "name": "python3"}  # what `make env` installs
 CELL_METADATA = {"tags"}  # anything else (execution, collapsed, scrolled, papermill ...) is volatile
+# language_info as the toolkit's kernel reports it (JupyterLab writes it on connecting, and marks
+# the notebook modified if it differs), or just the name.
+LANGUAGE_INFO = {"name", "version", "mimetype", "codemirror_mode", "pygments_lexer", "nbconvert_exporter", "file_extension"}
 
 
 def tracked_notebooks() -> list[Path]:
@@ -30,8 +33,10 @@ def problems(path: Path) -> list[str]:
     found = []
     if (nb.get("nbformat"), nb.get("nbformat_minor")) != (4, 5):
         found.append(f"nbformat {nb.get('nbformat')}.{nb.get('nbformat_minor')}, not 4.5 (JupyterLab would upgrade it on open)")
-    if nb.get("metadata") != {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}:
-        found.append(f"notebook metadata {nb.get('metadata')} is not just the toolkit kernelspec and language name")
+    meta = nb.get("metadata", {})
+    info = meta.get("language_info", {})
+    if set(meta) != {"kernelspec", "language_info"} or meta["kernelspec"] != KERNELSPEC or info.get("name") != "python" or set(info) - LANGUAGE_INFO:
+        found.append(f"notebook metadata {meta} is not just the toolkit kernelspec and the kernel's language_info")
     for i, cell in enumerate(nb.get("cells", [])):
         where = f"cell {i} ({cell.get('id', 'no id')})"
         if "id" not in cell:
@@ -55,7 +60,7 @@ def test_shipped_notebook_is_a_clean_template(path):
 
 
 def test_the_check_catches_a_run_notebook(tmp_path):
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": KERNELSPEC, "language_info": {"name": "python", "version": "3.11.2"}})
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": KERNELSPEC, "language_info": {"name": "python"}, "widgets": {"state": {}}})
     cell = nbformat.v4.new_code_cell("1 + 1", execution_count=3, outputs=[nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=3)])
     cell.metadata["execution"] = {"iopub.status.busy": "2026-11-30T03:00:00Z"}
     nb.cells = [cell]
@@ -74,3 +79,12 @@ def test_working_copies_are_git_ignored():
     lab = make.split("\nlab:")[1].split("\n\n")[0]
     assert "--notebook-dir=work" in lab and "$(ROOT_FLAG)" in lab and "127.0.0.1" in lab
     assert "--allow-root" in make.split("ROOT_FLAG :=")[1].splitlines()[0]
+
+
+def test_app_notebooks_carry_the_kernels_language_info():
+    """So that JupyterLab does not mark them modified when the kernel connects."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    for path in sorted((ROOT / "notebooks" / "app").glob("*.ipynb")):
+        info = json.loads(path.read_text())["metadata"]["language_info"]
+        assert {k: v for k, v in info.items() if k != "version"} == {k: v for k, v in IPythonKernel.language_info.items() if k != "version"}, path.name

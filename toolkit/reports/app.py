@@ -42,7 +42,13 @@ def main(args: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8866)
     port = parser.parse_args(args).port
     argv, env = command(port)
-    print(f"The app is at http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
+    base = f"http://127.0.0.1:{port}"
+    print(
+        f"The designation review: {base}/voila/render/designation_review.ipynb\n"
+        f"The trust calendar:     {base}/voila/render/trust_calendar.ipynb\n"
+        f"(a link can choose, e.g. ?urn=900001&term=2026/27+Autumn; Ctrl-C to stop)",
+        flush=True,
+    )
     os.execve(argv[0], argv, env)
 
 

@@ -60,7 +60,7 @@ STYLE = """<style>
 .tk-result{font-size:14px;line-height:1.35;color:#1b1f24}
 .tk-result .tk-proposal{font-size:22px;font-weight:700}
 .tk-result .tk-why{border-left:4px solid #1d4e89;background:#eef3fa;padding:6px 10px;margin:6px 0}
-.tk-result table{border-collapse:collapse}
+.tk-result table{border-collapse:collapse;font-size:12.5px}
 .tk-result th,.tk-result td{border:1px solid #c9ced6;padding:2px 6px;text-align:left;vertical-align:top}
 </style>"""
 
@@ -137,13 +137,16 @@ def result_card(recorded: SchoolAssessment, changed: SchoolAssessment, *, compar
         tried = (tried + "; " if tried else "") + "a what-if inspection"
     rows = [
         f'<p class="tk-proposal" data-key="proposal">Proposal: {escape(changed.proposed or "no evidence")}</p>',
-        f'<p data-key="risk"><strong>Risk:</strong> {escape(pkg.get("risk", "-"))}</p>',
-        f'<p data-key="days"><strong>Support:</strong> {escape(_days(pkg))}</p>',
-        f'<p data-key="package"><strong>Package:</strong> {escape(pkg.get("summary", "-"))}</p>',
         f'<p class="tk-why" data-key="why">{escape(why)}</p>',
         f'<p data-key="tried"><strong>What-if:</strong> {escape(tried or "none yet: the recorded judgements")}</p>',
     ]
-    if compare:
+    if not compare:
+        rows[1:1] = [
+            f'<p data-key="risk"><strong>Risk:</strong> {escape(pkg.get("risk", "-"))}</p>',
+            f'<p data-key="days"><strong>Support:</strong> {escape(_days(pkg))}</p>',
+            f'<p data-key="package"><strong>Package:</strong> {escape(pkg.get("summary", "-"))}</p>',
+        ]
+    else:  # the table carries risk and package, recorded beside what-if
         rec = recorded.proposed_package
         cmp_rows = [
             ("Proposal", recorded.proposed or "no evidence", changed.proposed or "no evidence"),
@@ -152,6 +155,7 @@ def result_card(recorded: SchoolAssessment, changed: SchoolAssessment, *, compar
             ("Package", rec.get("summary", "-"), pkg.get("summary", "-")),
         ]
         body = "".join(f'<tr><th scope="row">{escape(k)}</th><td>{escape(a)}</td><td>{escape(b)}</td></tr>' for k, a, b in cmp_rows)
+        rows.insert(1, f'<p data-key="package" hidden>{escape(pkg.get("summary", "-"))}</p>')
         rows.append(
             '<table data-key="compare"><caption>Recorded and what-if, side by side</caption>'
             f'<thead><tr><th scope="col"></th><th scope="col">Recorded</th><th scope="col">What-if</th></tr></thead><tbody>{body}</tbody></table>'
@@ -260,7 +264,7 @@ def interactive_review(tracker: Tracker, urn: int, term: str | Term, *, whole_re
 
     title = w.HTML("<strong>What if</strong>: change a judgement or try an inspection outcome; the proposal updates at once.")
     pickers_box = w.VBox([title, *qi.values(), frame_pick, grade_pick, area_pick, safe_pick, w.HBox([reset, compare])], layout=w.Layout(width="580px"))
-    result.layout = w.Layout(width="540px", margin="0 0 0 16px")
+    result.layout = w.Layout(width="620px", margin="0 0 0 16px")
     panel = w.HBox([pickers_box, result], layout=w.Layout(border="1px solid #c9ced6", padding="6px", width="fit-content"))
     parts = [w.HBox([school_pick, term_pick]), panel, whole] if whole_review else [panel]
     box = w.VBox(parts)
