@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from toolkit.reports.app import command
+from toolkit.reports.app import command, stop
 from toolkit.reports.interactive import SECTIONS
 from toolkit.reports.pdf import CHROMIUM_ARGS, chromium_executable
 
@@ -59,7 +58,7 @@ def wait_for(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -
 
 @contextlib.contextmanager
 def server(argv: list[str], env: dict[str, str], url: str, log: Path, cwd: Path = ROOT) -> Iterator[subprocess.Popen]:
-    """Start a server in its own process group and end the whole group (kernels included)."""
+    """Start a server in its own session; end it with its process group and kernels."""
     env = {**env, "PYTHONPATH": str(ROOT)}  # the kernels import this checkout's toolkit
     with log.open("w") as out:
         proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
@@ -67,16 +66,7 @@ def server(argv: list[str], env: dict[str, str], url: str, log: Path, cwd: Path 
         wait_for(url, proc, log)
         yield proc
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
-        with contextlib.suppress(ProcessLookupError):  # any kernel left in the group
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop(proc)
 
 
 @pytest.fixture(scope="module")
@@ -240,8 +230,8 @@ def test_lab_working_copy_journey(browser, lab_url, status_before, tmp_path):
     expect(page.locator("#jp-main-statusbar")).to_contain_text("Idle", timeout=60_000)
     time.sleep(1)  # JupyterLab marks a notebook dirty only after its models settle
     assert page.locator(".jp-mod-dirty").count() == 0, "opening the notebook marked it modified"
-    page.get_by_role("menuitem", name="Run").click()
-    page.get_by_role("menuitem", name="Run All Cells").click()
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.locator('li[data-command="runmenu:run-all"]').click()
     lsip_journey(page, tmp_path, "lab")
     page.keyboard.press("Control+s")
     page.close()

@@ -190,3 +190,21 @@ def test_what_if_panel_inspection_reset_and_compare():
     assert box.pickers["grade"].disabled
     assert box.latest_what_if().overrides == {} and box.latest_what_if().proposed == "Stabilise"
     assert "none yet: the recorded judgements" in box.result.value
+
+
+def test_other_schools_are_rendered_in_the_background_and_reused():
+    import time
+
+    from toolkit.reports.interactive import full_review, interactive_review
+    from toolkit.reports.review import review_for
+
+    t, other = two_schools()
+    box = interactive_review(t, URN, TERM)
+    deadline = time.monotonic() + 30
+    while (other, TERM) not in box.rendered and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert set(box.rendered) == {(URN, TERM), (other, TERM)}
+    # the kept page is the same page a fresh render gives, and the switch shows it
+    assert box.rendered[(other, TERM)] == full_review(review_for(t, other, TERM))
+    box.pickers["school"].value = other
+    assert box.whole.value == box.rendered[(other, TERM)]

@@ -12,9 +12,13 @@ stock one fetches web fonts from a CDN, and the app must load nothing from the n
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_NOTEBOOKS = ROOT / "notebooks" / "app"
@@ -35,6 +39,54 @@ def command(port: int, notebooks: Path = APP_NOTEBOOKS) -> tuple[list[str], dict
     env = dict(os.environ)
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(TEMPLATES), env.get("JUPYTER_PATH", "")) if p)
     return argv, env
+
+
+def start(port: int, notebooks: Path = APP_NOTEBOOKS, *, log: Any = subprocess.DEVNULL) -> subprocess.Popen:
+    """Start the app in a session of its own (for tests and the benchmark); ``stop`` ends it."""
+    argv, env = command(port, notebooks)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)  # kernels import this checkout
+    return subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process started under ``pid`` (kernels run in sessions of their own, so a
+    process-group signal alone would miss them)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def stop(proc: subprocess.Popen, timeout: float = 15) -> None:
+    """End the server, its process group and every process under it (kernels included):
+    politely first (Voilà shuts its kernels down on SIGTERM), then by force."""
+    family = {pid: _cmdline(pid) for pid in descendants(proc.pid)}
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+    for pid, cmdline in family.items():
+        if cmdline and _cmdline(pid) == cmdline:  # still the same process, not a reused pid
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def main(args: list[str] | None = None) -> None:

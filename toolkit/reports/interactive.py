@@ -19,9 +19,11 @@ their starting values from the URL query (Voilà puts it in ``$QUERY_STRING``), 
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -132,7 +134,8 @@ def result_card(recorded: SchoolAssessment, changed: SchoolAssessment, *, compar
     pkg = changed.proposed_package
     why = why_proposal(recorded, changed)
     changed_list = [j for j in changed.judgements if j.source == "what-if"]
-    tried = ", ".join(f"{j.label} {j.judgement}" for j in changed_list)
+    short = {i.key: i.short for i in _indicator_list()}
+    tried = ", ".join(f"{short.get(j.key, j.name)} {j.judgement}" for j in changed_list)
     if changed.inspection and changed.inspection.get("inspection_type") == "What-if":
         tried = (tried + "; " if tried else "") + "a what-if inspection"
     rows = [
@@ -171,7 +174,68 @@ def _terms(tracker: Tracker, term: Term) -> list[Term]:
     return sorted({Term.of(y, s) for y, s in zip(a["academic_year"], a["term"], strict=True)} | {term})
 
 
-def interactive_review(tracker: Tracker, urn: int, term: str | Term, *, whole_review: bool = True) -> Any:
+_RENDERERS: weakref.WeakSet[_Rendered] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_renderers() -> None:
+    for r in list(_RENDERERS):
+        r.stop()
+
+
+class _Rendered:
+    """Each school's whole review, rendered once per term and kept: the tracker does not
+    change while the app runs, and drawing the charts is most of a school switch. After
+    the first render a background thread renders the term's other schools while the LSIP
+    reads, so a later switch only swaps the page in (charts are matplotlib without pyplot,
+    safe off the main thread; the widgets are only ever touched on the main thread)."""
+
+    def __init__(self, tracker: Tracker, urns: list[int]) -> None:
+        import queue
+
+        self.tracker, self.urns = tracker, urns
+        self.html: dict[tuple[int, str], str] = {}
+        self._terms: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self._thread: Any = None
+        self._stopping = False
+        _RENDERERS.add(self)
+
+    def get(self, review: rv.DesignationReview) -> str:
+        key = (review.urn, review.term.label)
+        if key not in self.html:
+            self.html[key] = full_review(review)
+        return self.html[key]
+
+    def warm(self, term: str) -> None:
+        import threading
+
+        self._terms.put(term)
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._work, name="toolkit-prerender", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """End the background thread (at exit: a thread still drawing while the interpreter
+        tears modules down would only print noise)."""
+        self._stopping = True
+        self._terms.put("")
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _work(self) -> None:
+        while not self._stopping:
+            term = self._terms.get()
+            for urn in self.urns:
+                if self._stopping:
+                    return
+                if (urn, term) not in self.html:
+                    try:
+                        self.html.setdefault((urn, term), full_review(rv.review_for(self.tracker, urn, term)))
+                    except Exception:  # noqa: BLE001 - that school is rendered (and its error shown) when picked
+                        continue
+
+
+def interactive_review(tracker: Tracker, urn: int, term: str | Term, *, whole_review: bool = True, prerender: bool = True) -> Any:
     """Pickers for the school and term, the what-if panel with its result beside it, and
     every section of the review below, re-rendered on each school or term. With
     ``whole_review=False`` (under a printed review whose sections cannot follow) only the
@@ -204,6 +268,7 @@ def interactive_review(tracker: Tracker, urn: int, term: str | Term, *, whole_re
     result = w.HTML()
     whole = w.HTML()
     state: dict[str, Any] = {"quiet": False, "latest": None, "review": None, "timings": {}}
+    rendered = _Rendered(tracker, [u for _, u in names])
 
     def hypothetical() -> ofsted.Inspection | None:
         if frame_pick.value == RECORDED or not grade_pick.value:
@@ -248,10 +313,16 @@ def interactive_review(tracker: Tracker, urn: int, term: str | Term, *, whole_re
 
     def refresh_school(*_: object) -> None:
         started = time.perf_counter()
-        review = state["review"] = rv.review_for(tracker, school_pick.value, term_pick.value)
-        set_recorded()
-        if whole_review:
-            whole.value = full_review(review)
+        try:
+            review = state["review"] = rv.review_for(tracker, school_pick.value, term_pick.value)
+            set_recorded()
+            if whole_review:
+                whole.value = rendered.get(review)
+                if prerender:
+                    rendered.warm(review.term.label)
+        except Exception as e:  # said on the page, where the LSIP is looking, not in a log
+            whole.value = f'<div role="alert">The review for URN {school_pick.value}, {escape(term_pick.value)} could not be drawn: {escape(e)}</div>'
+            raise
         state["timings"]["school"] = time.perf_counter() - started
 
     school_pick.observe(refresh_school, names="value")
@@ -265,7 +336,7 @@ def interactive_review(tracker: Tracker, urn: int, term: str | Term, *, whole_re
     title = w.HTML("<strong>What if</strong>: change a judgement or try an inspection outcome; the proposal updates at once.")
     pickers_box = w.VBox([title, *qi.values(), frame_pick, grade_pick, area_pick, safe_pick, w.HBox([reset, compare])], layout=w.Layout(width="580px"))
     result.layout = w.Layout(width="620px", margin="0 0 0 16px")
-    panel = w.HBox([pickers_box, result], layout=w.Layout(border="1px solid #c9ced6", padding="6px", width="fit-content"))
+    panel = w.HBox([pickers_box, result], layout=w.Layout(border="1px solid #c9ced6", padding="6px", width="fit-content", flex_flow="row wrap"))
     parts = [w.HBox([school_pick, term_pick]), panel, whole] if whole_review else [panel]
     box = w.VBox(parts)
     box.add_class("tk-interactive-review")
@@ -274,6 +345,7 @@ def interactive_review(tracker: Tracker, urn: int, term: str | Term, *, whole_re
     box.result, box.whole = result, whole
     box.latest_what_if = lambda: state["latest"]
     box.timings = state["timings"]
+    box.rendered = rendered.html
     return box
 
 
