@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect, sync_playwright
 
 from toolkit.reports.app import command, stop
@@ -196,6 +197,10 @@ def test_app_lsip_journey_without_code(browser, app_url, status_before, tmp_path
     shot(page, tmp_path, "app-first-screen.png")
     body = page.inner_text("body")
     assert "from toolkit" not in body and "tracker_path" not in body, "the app shows no code"
+    # WCAG 2.2 AA on the toolkit's part of the page (pickers, result, the whole review)
+    wcag = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+    violations = Axe().run(page, context=".tk-interactive-review", options=wcag).response["violations"]
+    assert [(v["id"], v["nodes"][0]["target"]) for v in violations] == []
     lsip_journey(page, tmp_path, "app")
     # a link chooses the school and term
     page.goto(app_url + "/voila/render/designation_review.ipynb?urn=900009&term=2025/26+Summer")
