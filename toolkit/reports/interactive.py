@@ -191,11 +191,12 @@ class _Rendered:
     safe off the main thread; the widgets are only ever touched on the main thread)."""
 
     def __init__(self, tracker: Tracker, urns: list[int]) -> None:
-        import queue
+        import threading
 
         self.tracker, self.urns = tracker, urns
         self.html: dict[tuple[int, str], str] = {}
-        self._terms: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self._terms: list[str] = []
+        self._lock = threading.Lock()
         self._thread: Any = None
         self._stopping = False
         _RENDERERS.add(self)
@@ -207,27 +208,36 @@ class _Rendered:
         return self.html[key]
 
     def warm(self, term: str) -> None:
+        """Render the term's other schools in the background (one thread at a time; it ends
+        when there is nothing left to draw, so an idle review holds no thread)."""
         import threading
 
-        self._terms.put(term)
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._work, name="toolkit-prerender", daemon=True)
-            self._thread.start()
+        with self._lock:
+            if term not in self._terms:
+                self._terms.append(term)
+            if self._thread is None and not self._stopping:
+                self._thread = threading.Thread(target=self._work, name="toolkit-prerender", daemon=True)
+                self._thread.start()
 
     def stop(self) -> None:
         """End the background thread (at exit: a thread still drawing while the interpreter
         tears modules down would only print noise)."""
-        self._stopping = True
-        self._terms.put("")
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        with self._lock:
+            self._stopping = True
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout=5)
 
     def _work(self) -> None:
-        while not self._stopping:
-            term = self._terms.get()
+        while True:
+            with self._lock:
+                if self._stopping or not self._terms:
+                    self._thread = None
+                    return
+                term = self._terms.pop(0)
             for urn in self.urns:
                 if self._stopping:
-                    return
+                    break
                 if (urn, term) not in self.html:
                     try:
                         self.html.setdefault((urn, term), full_review(rv.review_for(self.tracker, urn, term)))
