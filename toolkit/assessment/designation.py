@@ -94,8 +94,19 @@ class SchoolAssessment:
     def proposal_text(self) -> str:
         """"Stabilise: Ofsted Urgent improvement in Leadership and governance, 3 Feb 2026"."""
         if self.proposed is None:
+            first = self.proposal_reasons[0] if self.proposal_reasons else ""
+            if first.startswith((INSUFFICIENT, NOT_ASSESSED)):
+                return "; ".join(self.proposal_reasons)
             return f"{NO_EVIDENCE}: " + "; ".join(self.proposal_reasons)
         return f"{self.proposed}: " + "; ".join(self.proposal_reasons)
+
+    @property
+    def proposal_label(self) -> str:
+        """The proposal in a word or phrase, for tables and the CLI: the designation, or
+        "insufficient evidence: 2 of 7 indicators judged", "not assessed", "no evidence"."""
+        if self.proposed is not None:
+            return self.proposed
+        return proposal_status(self.proposal_reasons)
 
     def judgement(self, key: str) -> Judgement:
         key = resolve_indicator(key)
@@ -106,6 +117,7 @@ class SchoolAssessment:
         d = asdict(self)
         d["judgements"] = [asdict(j) | {"label": j.label} for j in self.judgements]
         d["proposal_text"] = self.proposal_text
+        d["proposal_label"] = self.proposal_label
         d["history"] = [dict(h) for h in self.history]
         d["proposal_reasons"] = list(self.proposal_reasons)
         d["limiting"] = list(self.limiting)
@@ -126,7 +138,9 @@ def propose(policy: Policy, judgements: dict[str, str | None], limiting: list[st
     - ``worst``: the worst judged indicator.
     - Limiting judgements (an Ofsted category of concern, see ``ofsted.limiting_judgements``)
       propose ``category_of_concern_designation`` whatever else holds, and lead the reasons.
-    Indicators with no evidence are left out and named.
+    Indicators with no evidence are left out and named. Fewer than
+    ``min_judged_indicators`` judged (and no category of concern) proposes nothing:
+    "insufficient evidence: 2 of 7 indicators judged".
     """
     rule = policy.proposal
     names = {i.key: i.short for i in indicators()}
@@ -139,6 +153,11 @@ def propose(policy: Policy, judgements: dict[str, str | None], limiting: list[st
         reasons.append(f"an Ofsted category of concern proposes {result} whatever else holds")
     elif not judged:
         return None, ["no indicator has a judgement or data"]
+    elif len(judged) < rule.min_judged_indicators:
+        return None, [
+            insufficient_evidence(len(judged), len(judgements)),
+            f"a proposal needs at least {rule.min_judged_indicators} judged indicators; not judged: {', '.join(missing)}",
+        ]
     elif rule.rule == "worst":
         result = min(judged.values(), key=policy.rank)
         worst = [names.get(k, k) for k, v in judged.items() if v == result]
@@ -156,6 +175,24 @@ def propose(policy: Policy, judgements: dict[str, str | None], limiting: list[st
     if missing and judged:
         reasons.append(f"not judged, no evidence: {', '.join(missing)}")
     return result, reasons
+
+
+INSUFFICIENT = "insufficient evidence"
+NOT_ASSESSED = "not assessed"
+
+
+def proposal_status(reasons: tuple[str, ...] | list[str]) -> str:
+    """Why there is no proposal, in a phrase (see ``SchoolAssessment.proposal_label``)."""
+    first = reasons[0] if reasons else ""
+    if first.startswith(INSUFFICIENT):
+        return first
+    if first.startswith(NOT_ASSESSED):
+        return NOT_ASSESSED
+    return NO_EVIDENCE
+
+
+def insufficient_evidence(judged: int, total: int) -> str:
+    return f"{INSUFFICIENT}: {judged} of {total} indicators judged"
 
 
 @dataclass(frozen=True)
@@ -314,7 +351,11 @@ def _assess(ctx: _SchoolContext, overrides: dict[str, str] | None = None) -> Sch
     for i, td in enumerate(ctx.terms):
         last = i == len(ctx.terms) - 1
         judgements = _judgements(td, overrides if last else None)
-        raw, reasons = propose(policy, {j.key: j.judgement for j in judgements}, td.limiting)
+        if not td.row and not (last and overrides):
+            # No Assessments row: the term was not assessed, and data alone makes no proposal.
+            raw, reasons = None, [f"{NOT_ASSESSED}: no Assessments row for {td.term.label}, so no proposal is made from data alone"]
+        else:
+            raw, reasons = propose(policy, {j.key: j.judgement for j in judgements}, td.limiting)
         proposed, note = apply_exit_rule(policy, td.term, raw, records)
         if note:
             reasons = [*reasons, note]
@@ -486,6 +527,7 @@ def designations_frame(assessments: list[SchoolAssessment]) -> pd.DataFrame:
             row[f"{j.key}_source"] = j.source
         row |= {
             "proposed": a.proposed,
+            "proposal": a.proposal_label,
             "reasons": "; ".join(a.proposal_reasons),
             "agreed": a.agreed,
             "differs": a.differs,

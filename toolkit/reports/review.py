@@ -23,9 +23,11 @@ import pandas as pd
 
 from toolkit.assessment import ofsted
 from toolkit.assessment.designation import SchoolAssessment, assess_school
-from toolkit.assessment.evidence import outcome_thresholds, outcomes_year, term_end_date
+from toolkit.assessment.evidence import judged_measure, outcomes_year, term_end_date
+from toolkit.assessment.figures import fmt
 from toolkit.assessment.groups import display_groups, group_gaps, suppress_cells
 from toolkit.assessment.packages import package_for
+from toolkit.assessment.significance import stale_reason
 from toolkit.assessment.support import deployed_days, designations_in_year, school_flags
 from toolkit.calendar.terms import Term
 from toolkit.reports.charts import Chart, figure, png
@@ -91,7 +93,7 @@ def summary_box(review: DesignationReview) -> HTML:
     rows: list[tuple[str, object]] = [
         ("School", f"{a.name} (URN {a.urn})" + (f", {a.membership}" if a.membership and a.membership != "Member" else "")),
         ("Term", a.term),
-        ("Proposed designation", a.proposed or "no evidence"),
+        ("Proposed designation", a.proposal_label),
         ("Agreed designation", a.agreed or "not yet agreed by EIT"),
         ("Designation in force", a.designation or "none"),
         ("Risk", a.risk or "-"),
@@ -165,18 +167,20 @@ def outcomes_section(review: DesignationReview) -> HTML:
     targets = review.tracker.rows("targets", review.urn)
     target_of = {(r["measure"], r["pupil_group"]): r["target"] for r in targets.loc[targets["academic_year"] == year].to_dict("records")}
     allp = gaps.loc[gaps["pupil_group"] == ALL]
+    stale = stale_reason(policy, year, review.term)
     headline = pd.DataFrame(
         {
             "Measure": allp["measure"],
-            "School": [_fmt(v) if not s else "suppressed" for v, s in zip(allp["value"], allp["suppressed"], strict=True)],
-            "National": allp["national"].map(_fmt),
-            "Gap to national": allp["gap_to_national"].map(lambda v: "-" if pd.isna(v) else f"{v:+.1f}"),
-            "Target": [_fmt(target_of.get((m, ALL))) for m in allp["measure"]],
-            "Used for QI2": ["yes" if outcome_thresholds(policy, m) else "context" for m in allp["measure"]],
+            "School": [fmt(v, m, blank="-") if not s else "suppressed" for v, m, s in zip(allp["value"], allp["measure"], allp["suppressed"], strict=True)],
+            "National": [fmt(v, m, blank="-") for v, m in zip(allp["national"], allp["measure"], strict=True)],
+            "Gap to national": [fmt(v, m, signed=True, gap=True, blank="-") for v, m in zip(allp["gap_to_national"], allp["measure"], strict=True)],
+            "Against national": allp["significance"].replace("", "-"),
+            "Target": [fmt(num(target_of.get((m, ALL))), m, blank="-") for m in allp["measure"]],
+            "Used for QI2": ["too old" if stale else "yes" if judged_measure(policy, m) else "context" for m in allp["measure"]],
         }
     )
-    parts = [heading(f"Results {year} (all pupils)", 3), table(headline, compact=False)]
-    judged = [m for m in allp["measure"] if outcome_thresholds(policy, m)]
+    parts = [heading(f"Results {year} (all pupils)", 3), *([text(f"Context only: {stale}.")] if stale else []), table(headline, compact=False)]
+    judged = [m for m in allp["measure"] if judged_measure(policy, m)]
     shown = display_groups(gaps.loc[gaps["measure"].isin(judged) & (gaps["pupil_group"] != ALL)])
     groups = pd.DataFrame(
         {
@@ -189,6 +193,7 @@ def outcomes_section(review: DesignationReview) -> HTML:
             "as pupils": shown["gap_to_others_pupils"],
             "Gap to national": shown["gap_to_national"],
             "as pupils ": shown["gap_to_national_pupils"],
+            "vs national": shown["significance"].replace("", "-"),
         }
     )
     minimum = policy.suppression.min_group_size
@@ -196,7 +201,8 @@ def outcomes_section(review: DesignationReview) -> HTML:
         heading("Pupil groups", 3),
         text(
             f"Gaps are the group's result minus the comparison (points; for percentages also as a number of the group's pupils). "
-            f"Groups of fewer than {minimum} pupils are suppressed, and so is a partner group whose figure would reveal them by subtraction."
+            f"Groups of fewer than {minimum} pupils are suppressed, and so is a partner group whose figure would reveal them by subtraction. "
+            f"A gap counts only when it is significant (DfE band or 95% interval); groups under {policy.significance.min_group_size} pupils are a small group and limit nothing."
         ),
         table(groups, compact=False),
     ]
@@ -219,11 +225,11 @@ def group_gap_chart(gaps: pd.DataFrame, measure: str) -> Chart:
     ax.invert_yaxis()
     ax.set_xlabel("points against national for the same group")
     ax.set_title(measure, fontsize=9)
-    desc = "; ".join(f"{g} {v:+.1f}" for g, v in zip(shown["pupil_group"], shown["gap_to_national"], strict=True))
+    desc = "; ".join(f"{g} {fmt(v, measure, signed=True, gap=True)} ({sg})" for g, v, sg in zip(shown["pupil_group"], shown["gap_to_national"], shown["significance"], strict=True))
     alt = f"Bar chart of each pupil group's gap to national in {measure}: {desc or 'no group has a national figure'}."
     if hidden:
         alt += f" Suppressed (not shown): {', '.join(hidden)}."
-    data = pd.DataFrame({"Group": shown["pupil_group"], "Gap to national": shown["gap_to_national"].map(lambda v: f"{v:+.1f}")})
+    data = pd.DataFrame({"Group": shown["pupil_group"], "Gap to national": [fmt(v, measure, signed=True, gap=True) for v in shown["gap_to_national"]], "Against national": shown["significance"]})
     return Chart(png(fig), alt, data, f"Gap to national by pupil group, {measure}")
 
 
