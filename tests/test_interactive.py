@@ -14,6 +14,16 @@ from toolkit.assessment import ofsted
 from toolkit.assessment.designation import assess_school, what_if, why_proposal
 
 TERM = "2026/27 Autumn"
+
+
+@pytest.fixture(autouse=True)
+def close_widgets():
+    """Close the widgets a test made (outside a kernel they would otherwise be closed at
+    interpreter exit, when ipykernel can no longer be imported, and print noise)."""
+    yield
+    import ipywidgets
+
+    ipywidgets.Widget.close_all()
 DAY = dt.date(2026, 12, 1)
 URGENT = [{"urn": URN, "inspection_date": pd.Timestamp("2026-02-03"), "leadership_and_governance": "Urgent improvement", "safeguarding": "Met"}]
 
