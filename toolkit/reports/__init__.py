@@ -10,6 +10,8 @@ Public API:
   ``deadline_table``, ``non_working_visit_problems``, ``term_dates_for``, ``year_overview``,
   ``compliance``, ``compliance_summary``.
 - ``review``: the designation review, section by section (``review.load(...)``).
+- ``interactive``: the LSIP's interactive review and calendar (JupyterLab and the Voilà
+  app): pickers, the what-if panel, every section re-rendered on a school or term change.
 - ``committee``: the tables of the Progress Board pack, LSIP summary and Standards
   Committee report.
 - Presentation (``html``): ``report_header``, ``heading``, ``text``, ``table``,
@@ -23,6 +25,7 @@ from toolkit import lazy_api
 _API = {
     # modules
     "review": "toolkit.reports.review",
+    "interactive": "toolkit.reports.interactive",
     "committee": "toolkit.reports.committee",
     "pdf": "toolkit.reports.pdf",
     # presentation
