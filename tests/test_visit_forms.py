@@ -13,7 +13,14 @@ import numpy as np
 import openpyxl
 import pytest
 
-from toolkit.visits import FORM_VERSION, collect_forms, plan_forms, read_form, write_form, write_forms
+from toolkit.visits import (
+    FORM_VERSION,
+    collect_forms,
+    plan_forms,
+    read_form,
+    write_form,
+    write_forms,
+)
 from toolkit.visits.forms import form_bytes, scheduled_reference
 from toolkit.visits.layout import ANSWER_BY_KEY, ANSWERS, FORM_SHEET, META_SHEET, PREFILLED
 from toolkit.visits.sample import LATE_BY, RENAMED_TO, sample_forms

@@ -29,7 +29,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from toolkit.visits.collect import UnreadableFolder, collect_forms, render_problems, write_collection
+    from toolkit.visits.collect import (
+        UnreadableFolder,
+        collect_forms,
+        render_problems,
+        write_collection,
+    )
 
     if args.out.resolve() == args.tracker.resolve():
         raise CommandFailed("error: --out is the tracker itself; collect-visits never writes into the tracker. Give a new file, e.g. visits.xlsx.")

@@ -22,7 +22,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -267,8 +267,11 @@ def _answers(form: FormContent, role: str, check: _Checker) -> dict[str, object]
                         code="bad-value", f=f)
             ok = False
             continue
-        required = f.required or (f.sip_only and role == "SIP")
-        if value is None and required:
+        if f.sip_only and value is not None and role != "SIP":
+            check.warning(form.path, f"{f.label}: only a SIP recommends a designation; this is a {role} visit, so it was left out.",
+                          "Nothing to do, unless the visit was a SIP's: then correct the tracker's role.", code="not-for-this-role", f=f)
+            value = None
+        if value is None and f.required:
             check.error(form.path, f"{f.label} is empty.", f"Ask the visitor to complete {f.label} ({f.cell}) and send the form again.",
                         code="required-field", f=f)
             ok = False
@@ -344,7 +347,7 @@ def _row(tracker: Tracker, form: FormContent, check: _Checker, ids: dict[str, pd
         check.warning(form.path, f"{f.label} is {start:%d/%m/%Y} on the form but {pd.Timestamp(recorded):%d/%m/%Y} in the tracker.",
                       "Nothing to do if the visit moved: the collected row has the form's date.", code="date-changed", f=f)
     row = dict(base)
-    row.update({k: v for k, v in answers.items() if k in VISITS.keys and (v is not None or k in ("visit_end",))})
+    row.update({k: v for k, v in answers.items() if k in VISITS.keys})  # the form is the report
     row["visit_end"] = end or start
     row["status"] = "Held"
     for key in ("visitor", "mode", "learning_walk"):  # keep the tracker's value when the form leaves it blank

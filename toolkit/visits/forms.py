@@ -264,7 +264,7 @@ def _answer_values(form: VisitForm | None) -> dict[str, object]:
 
 def _put(ws: Worksheet, f: Field, value: object, *, answer: bool) -> None:
     label = ws[f"A{f.row}"]
-    label.value = f.label + (" *" if f.required else "") + (" (SIP: required)" if f.sip_only else "")
+    label.value = f.label + (" *" if f.required else "") + (" (SIP, if any)" if f.sip_only else "")
     label.font = Font(bold=True)
     label.alignment = Alignment(wrap_text=True, vertical="top")
     cell = ws[f.cell]

@@ -39,7 +39,7 @@ class Field:
     kind: FieldKind = FieldKind.TEXT
     help: str = ""
     required: bool = False
-    sip_only: bool = False  # required (and shown as such) only on SIP visits
+    sip_only: bool = False  # only a SIP fills it in (the Visits sheet: "the designation the SIP recommends, if any")
 
     @property
     def cell(self) -> str:
@@ -72,7 +72,7 @@ ANSWERS: tuple[Field, ...] = (
     Field("outcomes", "Summary of outcomes", 23, FieldKind.LONGTEXT, "What you found.", required=True),
     Field("recommendations", "Recommendations", 24, FieldKind.LONGTEXT, "What the school should do next. Start a new line for each (Alt+Enter).", required=True),
     Field("recommended_designation", "Recommended designation", 25, FieldKind.DESIGNATION,
-          "SIP visits: the designation you recommend (Stabilise, Repair, Improve or Sustain).", sip_only=True),
+          "SIP visits: the designation you recommend, if any (Stabilise, Repair, Improve or Sustain).", sip_only=True),
     Field("report_sent", "Date sent", 26, FieldKind.DATE, "The day you email this report.", required=True),
 )
 LAST_ROW = 26
