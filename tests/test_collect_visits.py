@@ -125,6 +125,19 @@ def test_every_empty_field_is_reported_at_once(sample_tracker, forms, folder):
     assert cells == sorted([("a.xlsx", "B21"), ("a.xlsx", "B23"), ("a.xlsx", "B26"), ("b.xlsx", "B22")])
 
 
+def test_a_report_for_a_visit_the_tracker_says_was_cancelled(sample_tracker, forms, folder):
+    from toolkit.tracker.model import Tracker
+
+    visits = sample_tracker.visits.copy()
+    visits.loc[visits["visit_id"] == "V0146", "status"] = "Cancelled"
+    tracker = Tracker({**sample_tracker.tables, "visits": visits}, policy=sample_tracker.policy)
+    write_form(folder / "held after all.xlsx", forms["V0146"], answers())
+    got = collect_forms(folder, tracker)
+    p = only_problem(got, "was-cancelled")
+    assert p.file == "held after all.xlsx" and not got.report.errors
+    assert list(got.rows["status"]) == ["Held"]
+
+
 def test_visit_reference_not_in_the_tracker(sample_tracker, forms, folder):
     write_form(folder / "gone.xlsx", dataclasses.replace(forms["V0146"], reference="V9999"), answers())
     p = only_problem(collect_forms(folder, sample_tracker), "unknown-reference")
@@ -287,3 +300,16 @@ def test_visit_forms_cli_writes_the_range(sample_tracker_path, tmp_path, capsys)
     assert "10 scheduled" in capsys.readouterr().out
     assert len(list(tmp_path.glob("*.xlsx"))) == 10
     assert main(["visit-forms", str(sample_tracker_path), "--from", "2027-01-29", "--to", "2027-01-04", "--out", str(tmp_path)]) == 2
+
+
+def test_compliance_cli_reads_the_collected_visits(sample_tracker_path, tmp_path, capsys):
+    out = tmp_path / "v.xlsx"
+    main(["collect-visits", str(SAMPLE_FORMS), "--tracker", str(sample_tracker_path), "--out", str(out)])
+    capsys.readouterr()
+    base = ["compliance", str(sample_tracker_path), "--as-of", "2026-11-23", "--year", "2026/27", "--format", "csv"]
+    assert main(base) == 0
+    assert ",V0146," not in capsys.readouterr().out
+    assert main([*base, "--visits", str(out)]) == 0
+    late = [line for line in capsys.readouterr().out.splitlines() if line.startswith("late_report") and ",V0146," in line]
+    assert len(late) == 1 and ",2," in late[0]
+    assert main([*base, "--visits", str(tmp_path / "missing.xlsx")]) == 2

@@ -341,6 +341,9 @@ def _row(tracker: Tracker, form: FormContent, check: _Checker, ids: dict[str, pd
         check.error(form.path, f"{f.label} ({sent:%d/%m/%Y}) is before the visit ({last:%d/%m/%Y}).",
                     f"Ask the visitor to correct {f.label} ({f.cell}): the day the report was emailed.", code="sent-before-visit", f=f)
         return None
+    if base.get("status") == "Cancelled":
+        check.warning(form.path, f"The tracker records visit {base['visit_id']} as Cancelled, but a report came back for it.",
+                      "Nothing to do if the visit took place after all: the collected row is marked Held.", code="was-cancelled")
     recorded = base.get("visit_start")
     if recorded is not None and not pd.isna(recorded) and pd.Timestamp(recorded).date() != start:
         f = ANSWER_BY_KEY["visit_start"]
