@@ -313,3 +313,15 @@ def test_compliance_cli_reads_the_collected_visits(sample_tracker_path, tmp_path
     late = [line for line in capsys.readouterr().out.splitlines() if line.startswith("late_report") and ",V0146," in line]
     assert len(late) == 1 and ",2," in late[0]
     assert main([*base, "--visits", str(tmp_path / "missing.xlsx")]) == 2
+
+
+def test_batch_passes_the_collected_visits_to_the_notebooks_that_take_them(sample_tracker, sample_tracker_path, tmp_path):
+    from toolkit.batch.planning import plan_term
+    from toolkit.calendar.terms import Term
+
+    visits = tmp_path / "visits.xlsx"
+    plan = plan_term(sample_tracker, sample_tracker_path, Term.parse("2026/27 Autumn"), dt.date(2026, 11, 23),
+                     urns=[900003], visits_path=visits)
+    given = {Path(j.notebook).stem: j.parameters.get("visits") for j in plan.jobs}
+    assert given["lsip_summary"] == given["progress_board_pack"] == str(visits.resolve())
+    assert given["designation_review"] is None and given["standards_committee"] is None
