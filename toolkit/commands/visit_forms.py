@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from toolkit.commands._common import CommandFailed, add_tracker_arguments, iso_date, open_tracker
+from toolkit.commands._common import CommandFailed, iso_date, open_tracker
 
 NAME = "visit-forms"
 HELP = "Write a prefilled visit report form (Appendix D) for each visit in a date range."
@@ -20,8 +20,8 @@ DESCRIPTION = __doc__
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_tracker_arguments(parser)
-    parser.set_defaults(tracker=None)
+    parser.add_argument("tracker", type=Path, nargs="?", default=None, help="The trust tracker workbook (.xlsx); not needed with --blank.")
+    parser.add_argument("--policy", type=Path, default=None, help="A policy.toml (default: the one beside the tracker).")
     parser.add_argument("--from", dest="start", type=iso_date, default=None, help="First visit date, e.g. 2026-11-02.")
     parser.add_argument("--to", dest="end", type=iso_date, default=None, help="Last visit date, e.g. 2026-12-18.")
     parser.add_argument("--out", type=Path, default=None, help="The folder to write the forms into (created if missing).")
@@ -29,9 +29,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--blank", action="store_true", help="Write the blank template to --out (a .xlsx path) and stop.")
     parser.add_argument("--sample", action="store_true",
                         help="Write the sample trust's completed forms for Autumn 2 2026/27 to --out (TRACKER: the sample tracker).")
-    for action in parser._actions:  # the tracker is optional with --blank
-        if action.dest == "tracker":
-            action.nargs = "?"
 
 
 def run(args: argparse.Namespace) -> int:
