@@ -175,3 +175,11 @@ def test_sample_forms_hold_one_late_one_incomplete_and_one_renamed(sample_tracke
     assert list(renamed["visit_id"]) == ["V0157"]
     recs = got.rows.loc[got.rows["visit_id"] == "V0157", "recommendations"].iloc[0]
     assert recs.count("\n") == 2  # one recommendation a line, as typed
+
+
+def test_visit_forms_cli_writes_the_blank_template_without_a_tracker(tmp_path):
+    from toolkit.cli import main
+
+    assert main(["visit-forms", "--blank", "--out", str(tmp_path / "blank.xlsx")]) == 0
+    assert (tmp_path / "blank.xlsx").read_bytes() == BLANK.read_bytes()
+    assert main(["visit-forms", "--out", str(tmp_path)]) == 2  # forms need a tracker
