@@ -85,6 +85,21 @@ def test_a_scheduled_visit_gets_a_new_row_with_its_reference(sample_tracker, for
     assert (row["visit_id"], row["urn"], row["role"], row["visitor"]) == ("SIP-900004-2027-01", 900004, "SIP", form.visitor)
 
 
+def test_a_scheduled_visit_booked_since_is_named(sample_tracker, forms, folder):
+    from toolkit.tracker.model import Tracker
+
+    booked = {c: None for c in sample_tracker.visits.columns} | {
+        "visit_id": "V0200", "urn": 900004, "role": "SIP", "status": "Planned", "visit_start": pd.Timestamp("2027-01-13")}
+    visits = pd.concat([sample_tracker.visits, pd.DataFrame([booked])], ignore_index=True)
+    tracker = Tracker({**sample_tracker.tables, "visits": visits}, policy=sample_tracker.policy)
+    form = forms["SIP-900004-2027-01"]
+    write_form(folder / "jan.xlsx", form, answers(report_sent=form.start + dt.timedelta(days=1)))
+    got = collect_forms(folder, tracker)
+    p = only_problem(got, "scheduled-now-booked")
+    assert p.file == "jan.xlsx" and "V0200" in p.message and "V0200" in p.fix
+    assert list(got.rows["visit_id"]) == ["SIP-900004-2027-01"]
+
+
 def test_lock_files_are_ignored(sample_tracker, forms, folder):
     write_form(folder / "a.xlsx", forms["V0151"], answers())
     (folder / "~$a.xlsx").write_bytes(b"\x00" * 165)
