@@ -11,6 +11,8 @@ Public API:
   ``compliance``, ``compliance_summary``; ``merge_collected`` (visit report forms
   collected by ``toolkit collect-visits``, merged into the tracker's visits in memory).
 - ``review``: the designation review, section by section (``review.load(...)``).
+- ``interactive``: the LSIP's interactive review and calendar (JupyterLab and the Voilà
+  app): pickers, the what-if panel, every section re-rendered on a school or term change.
 - ``committee``: the tables of the Progress Board pack, LSIP summary and Standards
   Committee report.
 - Presentation (``html``): ``report_header``, ``heading``, ``text``, ``table``,
@@ -24,6 +26,7 @@ from toolkit import lazy_api
 _API = {
     # modules
     "review": "toolkit.reports.review",
+    "interactive": "toolkit.reports.interactive",
     "committee": "toolkit.reports.committee",
     "pdf": "toolkit.reports.pdf",
     # presentation
