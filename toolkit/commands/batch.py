@@ -51,6 +51,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="How PDFs are printed (default: chromium if installed, else weasyprint).",
     )
+    parser.add_argument(
+        "--visits", type=Path, default=None,
+        help="A workbook written by collect-visits: the LSIP summary and Progress Board packs use its visit reports.",
+    )
     parser.add_argument("--no-progress", action="store_true", help="Do not show the progress bar.")
 
 
@@ -64,9 +68,13 @@ def run(args: argparse.Namespace) -> int:
         os.environ["TOOLKIT_PDF_ENGINE"] = args.pdf_engine
     as_of = args.as_of or dt.date.today()
     tracker = open_tracker(args.tracker, args.policy)
+    if args.visits is not None and not args.visits.is_file():
+        print(f"error: the collected visits workbook {args.visits} does not exist.", file=sys.stderr)
+        return 2
     try:
         plan = batch.plan_term(
-            tracker, args.tracker, term, as_of, urns=args.schools, policy_path=args.policy
+            tracker, args.tracker, term, as_of, urns=args.schools, policy_path=args.policy,
+            visits_path=args.visits,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -80,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
         "Term": term.label,
         "As of": as_of.isoformat(),
         "Schools": ", ".join(map(str, args.schools)) if args.schools else "all",
+        **({"Collected visit reports": args.visits.name} if args.visits else {}),
         "Toolkit version": __version__,
         "Started (UTC)": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
     }
