@@ -10,10 +10,13 @@ Public API:
   ``deadline_table``, ``non_working_visit_problems``, ``term_dates_for``, ``year_overview``,
   ``compliance``, ``compliance_summary``.
 - ``review``: the designation review, section by section (``review.load(...)``).
+- ``cover``: the cover sheet every committee report opens with (key messages linked to
+  their sections); ``overview``: the one-page trust overview and the compact outcomes;
+  ``labels``: the one table from codes to human words.
 - ``committee``: the tables of the Progress Board pack, LSIP summary and Standards
   Committee report.
 - Presentation (``html``): ``report_header``, ``heading``, ``text``, ``table``,
-  ``bullet_list``, ``callout``, ``escape``; ``Chart`` (an image with its text alternative).
+  ``bullet_list``, ``callout``, ``visit_blocks``, ``contents``, ``escape``; ``Chart`` (an image with its text alternative).
 - Output: ``write_report`` (HTML and PDF, atomically), ``html_to_pdf`` and the PDF engine
   registry (``pdf``).
 """
@@ -25,6 +28,9 @@ _API = {
     "review": "toolkit.reports.review",
     "committee": "toolkit.reports.committee",
     "pdf": "toolkit.reports.pdf",
+    "cover": "toolkit.reports.cover",
+    "overview": "toolkit.reports.overview",
+    "labels": "toolkit.reports.labels",
     # presentation
     "report_header": "toolkit.reports.html:report_header",
     "heading": "toolkit.reports.html:heading",
@@ -32,6 +38,8 @@ _API = {
     "table": "toolkit.reports.html:table",
     "bullet_list": "toolkit.reports.html:bullet_list",
     "callout": "toolkit.reports.html:callout",
+    "visit_blocks": "toolkit.reports.html:visit_blocks",
+    "contents": "toolkit.reports.html:contents",
     "escape": "toolkit.reports.html:escape",
     "HTML": "toolkit.reports.html:HTML",
     "Chart": "toolkit.reports.charts:Chart",

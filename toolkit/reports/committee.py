@@ -516,14 +516,17 @@ def compliance_table(findings: pd.DataFrame, kinds: tuple[str, ...] | None = Non
 
 def standards_designations(frame: pd.DataFrame) -> pd.DataFrame:
     """Every school's designation, risk and movement since last term (from ``designations_frame``)."""
-    arrows = {"up": "improved", "down": "declined", "same": "no change", "new": "first assessment"}
+    from toolkit.reports.labels import MOVEMENT, label
+
     return pd.DataFrame(
         {
             "School": frame["name"],
             "Membership": frame["membership"],
             "Previous": frame["previous_designation"].fillna("none"),
             "Designation": frame["designation"].fillna("none"),
-            "Movement": frame["movement"].map(lambda m: arrows.get(m, m)),
+            "Movement": frame["movement"].map(
+                lambda m: f"{MOVEMENT[m][0]} {MOVEMENT[m][1]}" if m in MOVEMENT else label(m)
+            ),
             "Risk": frame["risk"].fillna(""),
             "Proposed": frame["proposed"].fillna("none"),
             "Agreed differs": frame["differs"].map({True: "Yes", False: ""}),
@@ -680,21 +683,36 @@ def standards_attendance(tracker: Tracker, term: str | Term) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def support_table(support: pd.DataFrame) -> pd.DataFrame:
-    """Support deployed against each school's package (from ``support.trust_support``)."""
-    cols = {
-        "name": "School",
-        "designation": "Designation",
-        "sip_days_allocated_year": "SIP days a year (package)",
-        "sip_days_planned_year": "SIP planned",
-        "sip_days_used_year": "SIP used",
-        "sia_days_allocated_term": "SIA days this term (package)",
-        "sia_days_planned_term": "SIA planned",
-        "sia_days_used_term": "SIA used",
-        "flags": "Flags",
-    }
-    present = [c for c in cols if c in support.columns]
-    return support[present].rename(columns=cols)
+def support_table(support: pd.DataFrame, *, flags: bool = True) -> pd.DataFrame:
+    """Support deployed against each school's package (from ``support.trust_support``).
+
+    The package's allocations are written the way the strategy sets them ("10 a year",
+    "4 a term"), never as a derived per-term fraction (3.33); ``flags=False`` leaves the
+    flags out where the report lists them beside the table.
+    """
+    from toolkit.reports.labels import days_phrase
+
+    out = pd.DataFrame({"School": support["name"], "Designation": support.get("designation")})
+
+    def phrase(col: str, per: str) -> list[object]:
+        vals = support[col] if col in support else pd.Series([None] * len(support))
+        return [days_phrase(float(v), per) if _num(v) is not None else "" for v in vals]
+
+    out["SIP package"] = phrase("sip_days_allocated_year", "year")
+    for col, name in (("sip_days_planned_year", "SIP planned (year)"), ("sip_days_used_year", "SIP used (year)")):
+        out[name] = support[col] if col in support else None
+    if "sia_days_package" in support:
+        out["SIA package"] = [
+            days_phrase(float(v), str(per)) if _num(v) is not None else ""
+            for v, per in zip(support["sia_days_package"], support["sia_days_per"], strict=True)
+        ]
+    else:
+        out["SIA package"] = phrase("sia_days_allocated_year", "year")
+    for col, name in (("sia_days_planned_term", "SIA planned (term)"), ("sia_days_used_term", "SIA used (term)")):
+        out[name] = support[col] if col in support else None
+    if flags and "flags" in support:
+        out["Flags"] = support["flags"].fillna("")
+    return out.reset_index(drop=True)
 
 
 def school_summary(tracker: Tracker, term: str | Term, as_of: dt.date) -> pd.DataFrame:
