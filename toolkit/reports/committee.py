@@ -463,7 +463,10 @@ def lsip_reports(tracker: Tracker, window: EitWindow) -> pd.DataFrame:
     table = visit_table(rows)
     table.insert(0, "School", rows["urn"].map(names))
     table.insert(1, "URN", rows["urn"])
-    return table.sort_values(["School", "Date"], kind="stable").reset_index(drop=True)
+    # in date order within a school (the shown "8 Oct 2026" does not sort as text)
+    table["_d"] = pd.to_datetime(rows["visit_start"])
+    table = table.sort_values(["School", "_d"], kind="stable")
+    return table.drop(columns="_d").reset_index(drop=True)
 
 
 def recommendation_differs(
@@ -700,7 +703,7 @@ def support_table(support: pd.DataFrame, *, flags: bool = True) -> pd.DataFrame:
 
     out["SIP package"] = phrase("sip_days_allocated_year", "year")
     for col, name in (("sip_days_planned_year", "SIP planned (year)"), ("sip_days_used_year", "SIP used (year)")):
-        out[name] = support[col] if col in support else None
+        out[name] = support.get(col)
     if "sia_days_package" in support:
         out["SIA package"] = [
             days_phrase(float(v), str(per)) if _num(v) is not None else ""
@@ -709,7 +712,7 @@ def support_table(support: pd.DataFrame, *, flags: bool = True) -> pd.DataFrame:
     else:
         out["SIA package"] = phrase("sia_days_allocated_year", "year")
     for col, name in (("sia_days_planned_term", "SIA planned (term)"), ("sia_days_used_term", "SIA used (term)")):
-        out[name] = support[col] if col in support else None
+        out[name] = support.get(col)
     if flags and "flags" in support:
         out["Flags"] = support["flags"].fillna("")
     return out.reset_index(drop=True)

@@ -306,7 +306,7 @@ def lsip_cover(
     missed = findings.loc[findings["kind"].isin(["missed_visit", "no_learning_walk"])] if len(findings) else findings
     if len(missed):
         messages.append(KeyMessage(
-            "; ".join(f"{n} {label(k).lower()}" for k, n in missed["kind"].value_counts().items()) + ".",
+            "; ".join(f"{label(k)}: {n}" for k, n in missed["kind"].value_counts().items()) + ".",
             section_anchor(SECTIONS["missed"]),
         ))
     asks = []

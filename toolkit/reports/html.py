@@ -145,6 +145,8 @@ def _blank(value: object) -> bool:
         return False
 
 
+_DATE = re.compile(r"^(\w{3} )?\d{1,2} \w{3,9} \d{4}$")
+
 #: Tables with at least this many columns are printed on a landscape page (``@page wide``).
 LANDSCAPE_COLUMNS = 9
 
@@ -195,6 +197,13 @@ def table(
             ):
                 numeric.add(c)
     places = {c: column_precision(frame[c]) for c in numeric if c not in formatters}
+    dates = {
+        c
+        for c in frame.columns
+        if c not in numeric
+        and frame[c].notna().any()
+        and all(isinstance(v, str) and _DATE.match(v) for v in frame[c] if not _blank(v) and v != "")
+    }
     out.append("<thead><tr>")
     out.extend(
         f'<th scope="col"{" class=num" if c in numeric else ""}>{escape(c)}</th>' for c in frame.columns
@@ -208,7 +217,7 @@ def table(
             if isinstance(value, str) and value == SUPPRESSED:
                 out.append(f'<{tag}{scope} class="suppressed">suppressed</{tag}>')
                 continue
-            num = ' class="num"' if col in numeric else ""
+            num = ' class="num"' if col in numeric else (' class="date"' if col in dates else "")
             shown = _cell(value, formatters.get(col), places.get(col))
             out.append(f"<{tag}{scope}{num}>{shown}</{tag}>")
         out.append("</tr>")
