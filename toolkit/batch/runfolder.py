@@ -93,7 +93,7 @@ INDEX_CSS = (
     ".glance section{min-width:16em}.glance h3{margin:.2em 0}"
     ".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(12em,1fr));gap:1em;list-style:none;padding:0}"
     ".card{border:1px solid #c9d1da;padding:.5em;background:#fff}.card img{display:block;width:100%;height:auto;border:1px solid #c9d1da;margin-bottom:.3em}"
-    ".card .title{font-weight:bold}a{color:#1d4e89}"
+    ".card .title{font-weight:bold}a{color:#1d4e89}main li{padding:.25em 0}"
     ".risk-High{color:#8a1c1c;font-weight:bold}.risk-Some{color:#7a4f00;font-weight:bold}.risk-Low{color:#1e6b38}"
 )
 
@@ -154,9 +154,11 @@ def term_at_a_glance(run_dir: Path) -> str:
     for s in schools:
         key = (s.get("designation") or "none", s.get("risk") or "not assessed")
         counts[key] = counts.get(key, 0) + 1
+    worst_first = {"High": 0, "Some": 1, "Low": 2}
+    ordered = sorted(counts.items(), key=lambda kv: worst_first.get(kv[0][1].split(" ")[0], 3))
     rows = "".join(
         f'<tr><th scope="row">{escape(d)}</th><td class="risk-{escape(r.split(" ")[0])}">{escape(r)}</td><td class="num">{n}</td></tr>'
-        for (d, r), n in counts.items()
+        for (d, r), n in ordered
     )
     late = []
     for s in schools:
@@ -175,7 +177,7 @@ def term_at_a_glance(run_dir: Path) -> str:
         '<h2 id="glance">The term at a glance</h2><div class="glance">'
         '<section><h3>Schools by designation</h3><table><thead><tr><th scope="col">Designation</th>'
         f'<th scope="col">Risk</th><th scope="col" class="num">Schools</th></tr></thead><tbody>{rows}</tbody></table></section>'
-        f"<section><h3>What is late</h3>{items(late, 'Nothing is late.')}</section>"
+        f"<section><h3>What is late this academic year</h3>{items(late, 'Nothing is late.')}</section>"
         f"<section><h3>Support flags</h3>{items(flags, 'No support flags.')}</section>"
         "</div>"
     )
