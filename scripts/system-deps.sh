@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the few system libraries the toolkit needs and pip cannot provide:
-# Chromium (prints committee PDFs, and the browser of the end-to-end tests), Pango
+# Chromium (prints committee PDFs, and the browser of the end-to-end tests), poppler-utils
+# (pdftoppm: report thumbnails), Pango
 # (WeasyPrint's text layout, the other PDF engine) and fonts.
 # Idempotent and quiet when everything is already present.
 set -euo pipefail
@@ -10,6 +11,8 @@ fc-list 2>/dev/null | grep -qi 'dejavu' || need+=(fonts-dejavu-core fontconfig)
 # HarfBuzz subsetting: WeasyPrint embeds font subsets ~4x faster than with fontTools (batch PDFs).
 ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so' || need+=(libharfbuzz-subset0)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# pdftoppm: first-page thumbnails on the run's index.html, and the layout tests' page images.
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installing system packages: ${need[*]}"
 SUDO=""

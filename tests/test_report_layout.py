@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 from pypdf import PdfReader
-
 from report_checks import layout_defects, report_files
+
 from toolkit.reports.pdf import CHROMIUM_ARGS, chromium_executable
 
 pytestmark = pytest.mark.e2e

@@ -124,16 +124,17 @@ def thumbnail(run_dir: Path, job: Job) -> str | None:
     if exe is None:
         return None
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.stem}.{os.getpid()}")
+    tmp = target.with_name(f".{target.stem}-{os.getpid()}")  # pdftoppm adds ".png"
+    made = tmp.with_name(tmp.name + ".png")
     try:
         subprocess.run(
             [exe, "-f", "1", "-l", "1", "-scale-to", "240", "-png", "-singlefile", str(run_dir / job.pdf), str(tmp)],
             check=True, capture_output=True, timeout=30,
         )
-        os.replace(tmp.with_suffix(".png"), target)
+        os.replace(made, target)
     except (OSError, subprocess.SubprocessError):
         with contextlib.suppress(OSError):
-            tmp.with_suffix(".png").unlink()
+            made.unlink()
         return None
     return rel
 

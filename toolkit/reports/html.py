@@ -147,6 +147,8 @@ def _blank(value: object) -> bool:
 
 _DATE = re.compile(r"^(\w{3} )?\d{1,2} \w{3,9} \d{4}$")
 
+#: Tables with at least this many columns are set a size smaller (more fits on a line).
+WIDE_COLUMNS = 5
 #: Tables with at least this many columns are printed on a landscape page (``@page wide``).
 LANDSCAPE_COLUMNS = 9
 
@@ -179,7 +181,11 @@ def table(
     compact = len(frame) <= 15 if compact is None else compact
     landscape = len(frame.columns) >= LANDSCAPE_COLUMNS if landscape is None else landscape
     classes = list(row_classes) if row_classes is not None else [""] * len(frame)
-    kinds = ["report-table"] + (["compact"] if compact else []) + (["landscape"] if landscape else [])
+    kinds = (
+        ["report-table"]
+        + (["compact"] if compact else [])
+        + (["wide"] if len(frame.columns) >= WIDE_COLUMNS else [])
+    )
     out = [f'<table class="{" ".join(kinds)}">']
     if caption:
         out.append(f"<caption>{escape(caption)}</caption>")
