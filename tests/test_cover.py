@@ -126,3 +126,20 @@ def test_one_precision_per_column():
     assert column_precision([3, 4]) == 0
     out = str(table(pd.DataFrame({"School": ["A", "B", "C"], "Gap": [2.1, 0.0, 1.8]})))
     assert ">2.10<" in out and ">0.00<" in out and ">1.80<" in out
+
+
+def test_what_moved_names_each_school_and_its_step(trust):
+    from dataclasses import replace
+
+    _, assessments, _, _ = trust
+    millbrook = next(a for a in assessments if a.name == "Millbrook Academy")
+    oakfield = next(a for a in assessments if a.name == "Oakfield School")
+    moved = [
+        replace(millbrook, movement="down", previous_designation="Sustain"),
+        replace(oakfield, movement="up", previous_designation="Improve"),
+    ]
+    texts = [m.text for m in cover.movement_messages(moved, "designations")]
+    assert texts == [
+        "1 moved down: Millbrook Academy (Sustain to Improve).",
+        "1 moved up: Oakfield School (Improve to Sustain).",
+    ]
