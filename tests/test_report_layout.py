@@ -267,6 +267,7 @@ def test_index_shows_the_term_at_a_glance_with_thumbnails(sample_term_reports):
     # this academic year's findings (the summary's window): Westbury's September report
     assert "Westbury All-Through Academy: visit report not sent (1)" in glance
     assert "Castle Hill Academy: under-delivery: SIA days used 6 of 20" in glance
+    assert 'Castle Hill Academy (900006)<span class="standing"> \u00b7 Stabilise, High risk</span>' in index
     thumbs = re.findall(r'<img src="(thumbnails/[^"]+\.png)" alt="First page of [^"]+"', index)
     if shutil.which("pdftoppm"):
         assert len(thumbs) == 22

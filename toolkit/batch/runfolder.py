@@ -93,7 +93,7 @@ INDEX_CSS = (
     ".glance section{min-width:16em}.glance h3{margin:.2em 0}"
     ".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(12em,1fr));gap:1em;list-style:none;padding:0}"
     ".card{border:1px solid #c9d1da;padding:.5em;background:#fff}.card img{display:block;width:100%;height:auto;border:1px solid #c9d1da;margin-bottom:.3em}"
-    ".card .title{font-weight:bold}a{color:#1d4e89}main li{padding:.25em 0}"
+    ".card .title{font-weight:bold}a{color:#1d4e89}main li{padding:.25em 0}.standing{font-size:.7em;color:#5a6470;font-weight:normal}"
     ".risk-High{color:#8a1c1c;font-weight:bold}.risk-Some{color:#7a4f00;font-weight:bold}.risk-Low{color:#1e6b38}"
 )
 
@@ -139,17 +139,23 @@ def thumbnail(run_dir: Path, job: Job) -> str | None:
     return rel
 
 
-def term_at_a_glance(run_dir: Path) -> str:
-    """The term at a glance, from the run's schools summary: schools by designation, what is
-    late, support flags. Empty until the summary is written."""
+def _schools_summary(run_dir: Path) -> list[dict]:
+    """The run's schools summary (``data/schools-summary.json``); [] until it is written."""
     import json
-
-    from toolkit.reports.labels import label
 
     path = run_dir / "data" / "schools-summary.json"
     try:
-        schools = json.loads(path.read_text(encoding="utf-8"))["schools"]
-    except (OSError, ValueError, KeyError):
+        return list(json.loads(path.read_text(encoding="utf-8"))["schools"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def term_at_a_glance(schools: list[dict]) -> str:
+    """The term at a glance, from the run's schools summary: schools by designation, what is
+    late, support flags. Empty until the summary is written."""
+    from toolkit.reports.labels import label
+
+    if not schools:
         return ""
     counts: dict[tuple[str, str], int] = {}
     for s in schools:
@@ -216,12 +222,18 @@ def write_run_index(
             )
             parts.append(f'<li class="failed">{escape(r.describe())}{link}</li>')
         parts.append("</ul>")
-    parts.append(term_at_a_glance(run_dir))
+    schools = _schools_summary(run_dir)
+    parts.append(term_at_a_glance(schools))
+    standing = {
+        f"({s['urn']})": f" \u00b7 {s.get('designation') or 'no designation'}, {s.get('risk') or 'not assessed'}"
+        for s in schools
+    }
     by_section: dict[str, list[Job]] = {}
     for j in done:
         by_section.setdefault(j.section, []).append(j)
     for section, items in by_section.items():
-        parts.append(f'<h2>{escape(section)}</h2><ul class="cards">')
+        badge = next((v for k, v in standing.items() if section.endswith(k)), "")
+        parts.append(f'<h2>{escape(section)}<span class="standing">{escape(badge)}</span></h2><ul class="cards">')
         for j in items:
             pdf = f' &middot; <a href="{escape(j.pdf)}">PDF</a>' if j.pdf else ""
             thumb = thumbnail(run_dir, j)
