@@ -143,3 +143,12 @@ def test_what_moved_names_each_school_and_its_step(trust):
         "1 moved down: Millbrook Academy (Sustain to Improve).",
         "1 moved up: Oakfield School (Improve to Sustain).",
     ]
+
+
+def test_support_flags_are_listed_as_sentences(trust):
+    _, _, support, _ = trust
+    castle = support.loc[support["name"] == "Castle Hill Academy"]
+    assert committee.support_flag_list(castle) == [
+        "under-delivery: SIA days used 6 of 20 planned in 2026/27 Autumn (below 50%)"
+    ]
+    assert committee.support_flag_list(support.loc[support["name"] == "Oakfield School"]) == []

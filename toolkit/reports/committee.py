@@ -718,6 +718,13 @@ def support_table(support: pd.DataFrame, *, flags: bool = True) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def support_flag_list(support: pd.DataFrame) -> list[str]:
+    """Every support flag of the schools in ``support`` as a sentence: listed under the
+    support table rather than squeezed into a column of it."""
+    flags = support["flags"] if "flags" in support else []
+    return [f for value in flags for f in str(value or "").split("; ") if f]
+
+
 def school_summary(tracker: Tracker, term: str | Term, as_of: dt.date) -> pd.DataFrame:
     """One row per school: designation, support and compliance, for the batch's CSV/JSON."""
     from toolkit.assessment.designation import assess_trust, designations_frame
