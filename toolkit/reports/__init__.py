@@ -10,6 +10,8 @@ Public API:
   ``deadline_table``, ``non_working_visit_problems``, ``term_dates_for``, ``year_overview``,
   ``compliance``, ``compliance_summary``.
 - ``review``: the designation review, section by section (``review.load(...)``).
+- ``interactive``: the LSIP's interactive review and calendar (JupyterLab and the Voilà
+  app): pickers, the what-if panel, every section re-rendered on a school or term change.
 - ``cover``: the cover sheet every committee report opens with (key messages linked to
   their sections); ``overview``: the one-page trust overview and the compact outcomes;
   ``labels``: the one table from codes to human words.
@@ -26,6 +28,7 @@ from toolkit import lazy_api
 _API = {
     # modules
     "review": "toolkit.reports.review",
+    "interactive": "toolkit.reports.interactive",
     "committee": "toolkit.reports.committee",
     "pdf": "toolkit.reports.pdf",
     "cover": "toolkit.reports.cover",
