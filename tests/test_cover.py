@@ -118,6 +118,20 @@ def test_mark_against_national(value, national, measure, mark):
     assert overview.mark_against_national(value, national, measure) == mark
 
 
+def test_mark_follows_the_significance_judgement_when_there_is_one(sample_tracker):
+    from toolkit.assessment import significance as sig
+
+    policy = sample_tracker.policy
+    # 55% of 30 pupils against 63% national: the interval includes national, so in line
+    small = sig.percent_comparison(policy, "RWM expected standard %", 55.0, 63.0, 30)
+    assert overview.mark_against_national(55.0, 63.0, "RWM expected standard %", small) == "in line"
+    # the same gap for 900 pupils is below
+    large = sig.percent_comparison(policy, "RWM expected standard %", 55.0, 63.0, 900)
+    assert overview.mark_against_national(55.0, 63.0, "RWM expected standard %", large) == "below"
+    untested = sig.percent_comparison(policy, "RWM expected standard %", 55.0, 63.0, None)
+    assert overview.mark_against_national(55.0, 63.0, "RWM expected standard %", untested) == ""
+
+
 def test_one_precision_per_column():
     from toolkit.reports.html import column_precision, table
 

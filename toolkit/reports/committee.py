@@ -609,6 +609,7 @@ def standards_outcomes(tracker: Tracker, term: str | Term) -> pd.DataFrame:
                     "target",
                 ]
                 nat_v = nat[0] if nat else None
+                against = _against_national(tracker.policy, measure, value, nat_v, hit.iloc[0])
                 gap = (
                     None
                     if value == SUPPRESSED or value is None or nat_v is None
@@ -623,6 +624,7 @@ def standards_outcomes(tracker: Tracker, term: str | Term) -> pd.DataFrame:
                         "National": nat_v,
                         "Gap to national": gap,
                         "Target": _num(target.iloc[0]) if len(target) else None,
+                        "Against national": against,
                     }
                 )
     return pd.DataFrame(
@@ -635,8 +637,33 @@ def standards_outcomes(tracker: Tracker, term: str | Term) -> pd.DataFrame:
             "National",
             "Gap to national",
             "Target",
+            "Against national",
         ],
     )
+
+
+def _against_national(policy: Any, measure: str, value: object, national: float | None, row: Any) -> str:
+    """The school's figure against national on the significance basis (DfE band or
+    confidence interval for progress scores, the Wilson interval for percentages), through
+    ``overview.mark_against_national``; "" where it cannot be tested (suppressed, no cohort,
+    or a measure shown for context only, like Attainment 8)."""
+    from toolkit.assessment import significance as sig
+    from toolkit.reports.overview import mark_against_national
+
+    v = _num(value)
+    if v is None or value == SUPPRESSED or national is None:
+        return ""
+    cohort = _num(row.get("cohort"))
+    if sig.is_progress(policy, measure):
+        comparison = sig.progress_comparison(
+            policy, measure, v, national, cohort,
+            lower=_num(row.get("ci_lower")), upper=_num(row.get("ci_upper")), band=row.get("band"),
+        )  # fmt: skip
+    elif MEASURE_INFO.get(measure, {}).get("unit") == "percent":
+        comparison = sig.percent_comparison(policy, measure, v, national, cohort)
+    else:
+        return ""
+    return mark_against_national(v, national, measure, comparison)
 
 
 def standards_attendance(tracker: Tracker, term: str | Term) -> pd.DataFrame:
@@ -721,7 +748,7 @@ def support_table(support: pd.DataFrame, *, flags: bool = True) -> pd.DataFrame:
 def support_flag_list(support: pd.DataFrame) -> list[str]:
     """Every support flag of the schools in ``support`` as a sentence: listed under the
     support table rather than squeezed into a column of it."""
-    flags = support["flags"] if "flags" in support else []
+    flags = support.get("flags", [])
     return [f for value in flags for f in str(value or "").split("; ") if f]
 
 

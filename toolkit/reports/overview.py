@@ -119,13 +119,19 @@ def trust_overview(
 # --------------------------------------------------------------------------- outcomes against national
 
 
-def mark_against_national(value: object, national: object, measure: str) -> str:
-    """"above", "below" or "in line" with national, or "" when either figure is missing.
+def mark_against_national(value: object, national: object, measure: str, comparison: Any = None) -> str:
+    """"above", "below" or "in line" with national, or "" when it cannot be said.
 
-    The basis today is the figure itself: any difference counts (the tracker holds no
-    confidence intervals yet). When the judgements issue adds significance, this is the one
-    function to switch: every outcomes table marks its figures through it.
+    The one place every outcomes table marks its figures. With a significance
+    ``comparison`` (``toolkit.assessment.significance.Comparison``: a DfE band or a
+    confidence interval) the mark is that judgement: a difference inside the interval is
+    "in line", and an untested figure is unmarked. Without one, the basis is the figure
+    itself (any difference counts).
     """
+    if comparison is not None:
+        if comparison.band is None:
+            return ""
+        return {"well_above": "above", "above": "above", "average": "in line"}.get(comparison.band, "below")
     if value is None or national is None or value == SUPPRESSED:
         return ""
     try:
@@ -155,7 +161,13 @@ def outcomes_by_phase(outcomes: pd.DataFrame, phases: dict[str, str]) -> dict[st
         table = {}
         for school, mine in rows.groupby("School", sort=False):
             table[school] = {
-                m: (r["School value"], r["National"], mark_against_national(r["School value"], r["National"], m))
+                m: (
+                    r["School value"],
+                    r["National"],
+                    r["Against national"]
+                    if "Against national" in r
+                    else mark_against_national(r["School value"], r["National"], m),
+                )
                 for m, r in zip(mine["Measure"], mine.to_dict("records"), strict=True)
             }
         out[str(phase)] = pd.DataFrame.from_dict(table, orient="index", columns=measures)
@@ -206,4 +218,10 @@ def outcomes_tables(outcomes: pd.DataFrame, phases: dict[str, str]) -> HTML:
         )
     if not parts:
         return HTML('<p class="empty">No results recorded.</p>')
+    parts.append(
+        '<p class="key">\u25b2 above, \u25bc below, \u25cf in line with national: judged on '
+        "DfE's progress band or confidence interval, or the confidence interval of a percentage "
+        "for its cohort; a difference inside the interval is in line. An unmarked figure cannot "
+        "be tested (no cohort size, or a measure shown for context, like Attainment 8).</p>"
+    )
     return HTML("".join(parts))
