@@ -77,22 +77,116 @@ def write_term_index(term_dir: Path) -> Path:
             f'<tr><td><a href="{escape(run.name)}/index.html">{escape(run.name)}</a></td><td>{escape(status)}</td></tr>'
         )
     body = (
-        "<table><thead><tr><th>Run</th><th>Status</th></tr></thead><tbody>"
+        '<table><thead><tr><th scope="col">Run</th><th scope="col">Status</th></tr></thead><tbody>'
         + "".join(rows)
         + "</tbody></table>"
     )
     return atomic_write(term_dir / "index.html", _page(f"Reports for {term_dir.name}", body))
 
 
+INDEX_CSS = (
+    "body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:64em;margin:1em auto;padding:0 1em;color:#1b1f24;line-height:1.4}"
+    "h1{color:#1d4e89;margin:.3em 0}h2{color:#1d4e89;border-bottom:1px solid #c9d1da;padding-bottom:.1em;margin-top:1.2em}"
+    "table{border-collapse:collapse;margin:.5em 0 1em}th,td{border:1px solid #c9d1da;padding:.2em .5em;text-align:left;vertical-align:top}"
+    "thead th{background:#eef2f6}td.num{text-align:right}.failed{color:#8a1c1c}.status{font-weight:bold}"
+    ".glance{display:flex;flex-wrap:wrap;gap:1em 2em;background:#eef2f6;padding:.6em 1em;border-left:4px solid #1d4e89}"
+    ".glance section{min-width:16em}.glance h3{margin:.2em 0}"
+    ".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(12em,1fr));gap:1em;list-style:none;padding:0}"
+    ".card{border:1px solid #c9d1da;padding:.5em;background:#fff}.card img{display:block;width:100%;height:auto;border:1px solid #c9d1da;margin-bottom:.3em}"
+    ".card .title{font-weight:bold}a{color:#1d4e89}main li{padding:.25em 0}.standing{font-size:.7em;color:#5a6470;font-weight:normal}"
+    ".risk-High{color:#8a1c1c;font-weight:bold}.risk-Some{color:#7a4f00;font-weight:bold}.risk-Low{color:#1e6b38}"
+)
+
+
 def _page(title: str, body: str) -> str:
-    css = (
-        "body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:60em;margin:1em auto;padding:0 1em;color:#1b1f24}"
-        "table{border-collapse:collapse;margin:.5em 0 1em}th,td{border:1px solid #c9d1da;padding:.2em .5em;text-align:left}"
-        "th{background:#eef2f6}.failed{color:#8a1c1c}.status{font-weight:bold}"
-    )
     return (
         f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-        f"<style>{css}</style></head><body><h1>{escape(title)}</h1>{body}</body></html>"
+        f'<meta name="viewport" content="width=device-width, initial-scale=1.0">'
+        f"<style>{INDEX_CSS}</style></head><body><main><h1>{escape(title)}</h1>{body}</main></body></html>"
+    )
+
+
+THUMBS_DIR = "thumbnails"
+
+
+def thumbnail(run_dir: Path, job: Job) -> str | None:
+    """A small PNG of the first page of ``job``'s PDF (``pdftoppm``, from poppler-utils),
+    made once and kept in the run folder; None when the PDF or pdftoppm is missing."""
+    import subprocess
+
+    if not job.pdf or not (run_dir / job.pdf).is_file():
+        return None
+    rel = f"{THUMBS_DIR}/{job.key.replace('/', '-')}.png"
+    target = run_dir / rel
+    if target.is_file():
+        return rel
+    exe = shutil.which("pdftoppm")
+    if exe is None:
+        return None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.stem}-{os.getpid()}")  # pdftoppm adds ".png"
+    made = tmp.with_name(tmp.name + ".png")
+    try:
+        subprocess.run(
+            [exe, "-f", "1", "-l", "1", "-scale-to", "240", "-png", "-singlefile", str(run_dir / job.pdf), str(tmp)],
+            check=True, capture_output=True, timeout=30,
+        )
+        os.replace(made, target)
+    except (OSError, subprocess.SubprocessError):
+        with contextlib.suppress(OSError):
+            made.unlink()
+        return None
+    return rel
+
+
+def _schools_summary(run_dir: Path) -> list[dict]:
+    """The run's schools summary (``data/schools-summary.json``); [] until it is written."""
+    import json
+
+    path = run_dir / "data" / "schools-summary.json"
+    try:
+        return list(json.loads(path.read_text(encoding="utf-8"))["schools"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def term_at_a_glance(schools: list[dict]) -> str:
+    """The term at a glance, from the run's schools summary: schools by designation, what is
+    late, support flags. Empty until the summary is written."""
+    from toolkit.reports.labels import label
+
+    if not schools:
+        return ""
+    counts: dict[tuple[str, str], int] = {}
+    for s in schools:
+        key = (s.get("designation") or "none", s.get("risk") or "not assessed")
+        counts[key] = counts.get(key, 0) + 1
+    worst_first = {"High": 0, "Some": 1, "Low": 2}
+    ordered = sorted(counts.items(), key=lambda kv: worst_first.get(kv[0][1].split(" ")[0], 3))
+    rows = "".join(
+        f'<tr><th scope="row">{escape(d)}</th><td class="risk-{escape(r.split(" ")[0])}">{escape(r)}</td><td class="num">{n}</td></tr>'
+        for (d, r), n in ordered
+    )
+    late = []
+    for s in schools:
+        for kind in ("late_report", "missing_report", "missed_visit"):
+            n = int(s.get(f"compliance_{kind}") or 0)
+            if n:
+                late.append(f"{s['name']}: {label(kind).lower()} ({n})")
+    flags = [f"{s['name']}: {s['support_flags']}" for s in schools if s.get("support_flags")]
+
+    def items(values: list[str], empty: str) -> str:
+        if not values:
+            return f"<p>{escape(empty)}</p>"
+        return "<ul>" + "".join(f"<li>{escape(v)}</li>" for v in values) + "</ul>"
+
+    return (
+        '<h2 id="glance">The term at a glance</h2><div class="glance">'
+        '<section><h3>Schools by designation</h3><table><thead><tr><th scope="col">Designation</th>'
+        f'<th scope="col">Risk</th><th scope="col" class="num">Schools</th></tr></thead><tbody>{rows}</tbody></table></section>'
+        f"<section><h3>What is late this academic year</h3>{items(late, 'Nothing is late.')}</section>"
+        f"<section><h3>Support flags</h3>{items(flags, 'No support flags.')}</section>"
+        "</div>"
     )
 
 
@@ -125,23 +219,6 @@ def write_run_index(
         + (f" {len(problems)} other output(s) failed." if problems else "")
         + "</p>"
     ]
-    by_section: dict[str, list[Job]] = {}
-    for j in done:
-        by_section.setdefault(j.section, []).append(j)
-    for section, items in by_section.items():
-        parts.append(f"<h2>{escape(section)}</h2><table><tbody>")
-        for j in items:
-            pdf = f' &middot; <a href="{escape(j.pdf)}">PDF</a>' if j.pdf else ""
-            parts.append(
-                f'<tr><td>{escape(j.title)}</td><td><a href="{escape(j.html)}">HTML</a>{pdf}</td></tr>'
-            )
-        parts.append("</tbody></table>")
-    if extras:
-        parts.append("<h2>Calendars and data</h2><ul>")
-        parts.extend(
-            f'<li><a href="{escape(path)}">{escape(label)}</a></li>' for label, path in extras
-        )
-        parts.append("</ul>")
     if failed:
         parts.append('<h2 class="failed">Failed</h2><ul>')
         for r in failed:
@@ -156,10 +233,40 @@ def write_run_index(
         parts.append('<h2 class="failed">Outputs not written</h2><ul>')
         parts.extend(f'<li class="failed">{escape(p)}</li>' for p in problems)
         parts.append("</ul>")
+    schools = _schools_summary(run_dir)
+    parts.append(term_at_a_glance(schools))
+    standing = {
+        f"({s['urn']})": f" \u00b7 {s.get('designation') or 'no designation'}, {s.get('risk') or 'not assessed'}"
+        for s in schools
+    }
+    by_section: dict[str, list[Job]] = {}
+    for j in done:
+        by_section.setdefault(j.section, []).append(j)
+    for section, items in by_section.items():
+        badge = next((v for k, v in standing.items() if section.endswith(k)), "")
+        parts.append(f'<h2>{escape(section)}<span class="standing">{escape(badge)}</span></h2><ul class="cards">')
+        for j in items:
+            pdf = f' &middot; <a href="{escape(j.pdf)}">PDF</a>' if j.pdf else ""
+            thumb = thumbnail(run_dir, j)
+            img = (
+                f'<img src="{escape(thumb)}" alt="First page of {escape(j.title)}, {escape(section)}" width="240">'
+                if thumb
+                else ""
+            )
+            parts.append(
+                f'<li class="card">{img}<span class="title">{escape(j.title)}</span><br><a href="{escape(j.html)}">HTML</a>{pdf}</li>'
+            )
+        parts.append("</ul>")
+    if extras:
+        parts.append("<h2>Calendars and data</h2><ul>")
+        parts.extend(
+            f'<li><a href="{escape(path)}">{escape(label)}</a></li>' for label, path in extras
+        )
+        parts.append("</ul>")
     if provenance:
         parts.append("<h2>Provenance</h2><table><tbody>")
         parts.extend(
-            f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in provenance.items()
+            f'<tr><th scope="row">{escape(k)}</th><td>{escape(v)}</td></tr>' for k, v in provenance.items()
         )
         parts.append("</tbody></table>")
     return atomic_write(run_dir / "index.html", _page(title, "".join(parts)))

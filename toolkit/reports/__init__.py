@@ -13,10 +13,13 @@ Public API:
 - ``review``: the designation review, section by section (``review.load(...)``).
 - ``interactive``: the LSIP's interactive review and calendar (JupyterLab and the Voilà
   app): pickers, the what-if panel, every section re-rendered on a school or term change.
+- ``cover``: the cover sheet every committee report opens with (key messages linked to
+  their sections); ``overview``: the one-page trust overview and the compact outcomes;
+  ``labels``: the one table from codes to human words.
 - ``committee``: the tables of the Progress Board pack, LSIP summary and Standards
   Committee report.
 - Presentation (``html``): ``report_header``, ``heading``, ``text``, ``table``,
-  ``bullet_list``, ``callout``, ``escape``; ``Chart`` (an image with its text alternative).
+  ``bullet_list``, ``callout``, ``visit_blocks``, ``contents``, ``escape``; ``Chart`` (an image with its text alternative).
 - Output: ``write_report`` (HTML and PDF, atomically), ``html_to_pdf`` and the PDF engine
   registry (``pdf``).
 """
@@ -29,6 +32,9 @@ _API = {
     "interactive": "toolkit.reports.interactive",
     "committee": "toolkit.reports.committee",
     "pdf": "toolkit.reports.pdf",
+    "cover": "toolkit.reports.cover",
+    "overview": "toolkit.reports.overview",
+    "labels": "toolkit.reports.labels",
     # presentation
     "report_header": "toolkit.reports.html:report_header",
     "heading": "toolkit.reports.html:heading",
@@ -36,6 +42,8 @@ _API = {
     "table": "toolkit.reports.html:table",
     "bullet_list": "toolkit.reports.html:bullet_list",
     "callout": "toolkit.reports.html:callout",
+    "visit_blocks": "toolkit.reports.html:visit_blocks",
+    "contents": "toolkit.reports.html:contents",
     "escape": "toolkit.reports.html:escape",
     "HTML": "toolkit.reports.html:HTML",
     "Chart": "toolkit.reports.charts:Chart",

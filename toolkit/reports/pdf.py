@@ -87,7 +87,11 @@ class ChromiumEngine:
 
     def _print(self, html: str) -> bytes:
         self._page.set_content(html, wait_until="load")
-        return self._page.pdf(prefer_css_page_size=True, print_background=True, format="A4")
+        # tagged: a structure tree for screen readers (PDF/UA-style); outline: bookmarks
+        # from the headings, so a long report can be navigated in any PDF reader.
+        return self._page.pdf(
+            prefer_css_page_size=True, print_background=True, format="A4", tagged=True, outline=True
+        )
 
     def render(self, html: str) -> bytes:
         return self._thread.submit(self._print, html).result()

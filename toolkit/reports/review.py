@@ -126,7 +126,7 @@ def indicators_section(review: DesignationReview) -> HTML:
         }
         for j in review.assessment.judgements
     ]
-    return table(pd.DataFrame(rows), caption="Quality indicators", compact=False)
+    return table(pd.DataFrame(rows), caption="Quality indicators", compact=False, landscape=True)
 
 
 def ofsted_section(review: DesignationReview) -> HTML:
