@@ -8,7 +8,7 @@ import contextlib
 import datetime as dt
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from toolkit.batch.jobs import Job, JobResult
@@ -37,42 +37,86 @@ def new_run_dir(term_dir: Path, now: dt.datetime | None = None) -> Path:
     raise RuntimeError(f"could not create a new run folder in {term_dir}")
 
 
+def _run_key(run: Path) -> str:
+    """Runs sort by their start time (the name without ``.incomplete``)."""
+    return run.name.removesuffix(INCOMPLETE_SUFFIX)
+
+
+def runs(term_dir: Path) -> list[Path]:
+    """Every run folder of the term, newest first."""
+    return sorted(
+        (p for p in term_dir.iterdir() if p.is_dir() and p.name.startswith("run-")),
+        key=_run_key,
+        reverse=True,
+    )
+
+
+def newest_complete_run(term_dir: Path) -> Path | None:
+    """What ``latest`` means everywhere: the complete run that started last."""
+    return next((r for r in runs(term_dir) if not r.name.endswith(INCOMPLETE_SUFFIX)), None)
+
+
+@contextlib.contextmanager
+def _term_lock(term_dir: Path) -> Iterator[None]:
+    """One batch at a time may finish a run of this term (rename, ``latest``, index)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no concurrent runs to order
+        yield
+        return
+    with open(term_dir / ".lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def finish_run_dir(run_dir: Path) -> Path:
-    """Rename the staging folder to its final name and point ``latest`` at it (atomically)."""
+    """Rename the staging folder to its final name; ``latest`` and the term's index then name
+    the newest complete run.
+
+    With two runs at once, the one that started later is the latest even if it finishes
+    first: ``latest`` and ``index.html`` are both derived from the folder names, under a lock,
+    so they always agree.
+    """
     final = run_dir.with_name(run_dir.name.removesuffix(INCOMPLETE_SUFFIX))
     shutil.rmtree(run_dir / ".work", ignore_errors=True)
-    os.replace(run_dir, final)
-    latest = final.parent / "latest"
-    tmp = final.parent / f".latest.{os.getpid()}"
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
-    try:
-        tmp.symlink_to(final.name, target_is_directory=True)
-        os.replace(tmp, latest)
-    except OSError:  # file systems without symlinks: the term index still names the latest run
+    with _term_lock(final.parent):
+        os.replace(run_dir, final)
+        newest = newest_complete_run(final.parent) or final
+        latest = final.parent / "latest"
+        tmp = final.parent / f".latest.{os.getpid()}"
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-    write_term_index(final.parent)
+        try:
+            tmp.symlink_to(newest.name, target_is_directory=True)
+            os.replace(tmp, latest)
+        except OSError:  # file systems without symlinks: the term index still names the latest run
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        write_term_index(final.parent)
     return final
 
 
+def interrupted_run_dir(run_dir: Path) -> Path:
+    """An interrupted run stays ``run-<time>.incomplete`` (its reports kept); scratch removed."""
+    shutil.rmtree(run_dir / ".work", ignore_errors=True)
+    with _term_lock(run_dir.parent):
+        write_term_index(run_dir.parent)
+    return run_dir
+
+
 def write_term_index(term_dir: Path) -> Path:
-    """``<term>/index.html``: every finished run, newest first; incomplete runs marked as such."""
-    runs = sorted(
-        (p for p in term_dir.iterdir() if p.is_dir() and p.name.startswith("run-")), reverse=True
-    )
+    """``<term>/index.html``: every run, newest first; the latest complete one (what ``latest``
+    points at) and incomplete ones marked as such."""
+    newest = newest_complete_run(term_dir)
     rows = []
-    for i, run in enumerate(runs):
-        done = not run.name.endswith(INCOMPLETE_SUFFIX)
-        status = (
-            (
-                "latest"
-                if i == 0 or all(r.name.endswith(INCOMPLETE_SUFFIX) for r in runs[:i])
-                else "earlier"
-            )
-            if done
-            else "incomplete (in progress, or stopped before it finished)"
-        )
+    for run in runs(term_dir):
+        if run.name.endswith(INCOMPLETE_SUFFIX):
+            status = "incomplete (in progress, or stopped before it finished)"
+        else:
+            status = "latest" if run == newest else "earlier"
         rows.append(
             f'<tr><td><a href="{escape(run.name)}/index.html">{escape(run.name)}</a></td><td>{escape(status)}</td></tr>'
         )
@@ -104,20 +148,26 @@ def write_run_index(
     results: Mapping[str, JobResult],
     extras: Sequence[tuple[str, str]] = (),
     finished: bool = False,
+    interrupted: str | None = None,
     provenance: Mapping[str, str] | None = None,
 ) -> Path:
     """The run's ``index.html``: links only to reports whose files are complete.
 
     Called after every finished report, so it is always true: a report listed here has its
-    HTML and PDF in place.
+    HTML and PDF in place. ``interrupted`` (the signal's name) marks a run that was stopped.
     """
     done = [j for j in jobs if j.key in results and results[j.key].ok]
     failed = [results[j.key] for j in jobs if j.key in results and not results[j.key].ok]
     pending = len(jobs) - len(done) - len(failed)
-    state = "Finished" if finished else "In progress (reports appear here as they are completed)"
-    parts = [
-        f'<p class="status">{escape(state)}: {len(done)} of {len(jobs)} reports done, {len(failed)} failed, {pending} to do.</p>'
-    ]
+    if interrupted:
+        status = (
+            f"Incomplete: {len(done)} of {len(jobs)} reports made; run interrupted ({interrupted}) "
+            f"before it finished. {len(failed)} failed, {pending} not made."
+        )
+    else:
+        state = "Finished" if finished else "In progress (reports appear here as they are completed)"
+        status = f"{state}: {len(done)} of {len(jobs)} reports done, {len(failed)} failed, {pending} to do."
+    parts = [f'<p class="status">{escape(status)}</p>']
     by_section: dict[str, list[Job]] = {}
     for j in done:
         by_section.setdefault(j.section, []).append(j)
