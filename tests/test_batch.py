@@ -139,6 +139,60 @@ def test_a_timed_out_report_fails_alone_and_the_kernel_is_replaced(notebooks, tm
     assert results["school-1"].ok and results["school-2"].ok
 
 
+# One 400,000-character word in a table cell: small to render, but a browser lays it out
+# for many minutes when printing (a tracker cell of 861k characters did this).
+RUNAWAY_BODY = """
+from IPython.display import HTML, display
+display(HTML("<table><tr><td>" + "x" * 400_000 + "</td></tr></table>"))
+"""
+
+
+def _runaway_then_ok(tmp_path: Path, notebooks: dict[str, str]) -> list[batch.Job]:
+    """A report that takes minutes to print, then a normal one."""
+    runaway = _notebook(tmp_path / "runaway.ipynb", RUNAWAY_BODY)
+    jobs = _jobs(notebooks, 2)
+    return [batch.Job(**{**jobs[0].__dict__, "notebook": runaway}), jobs[1]]
+
+
+def test_a_runaway_pdf_fails_alone_within_the_time_limit_and_the_browser_is_replaced(
+    notebooks, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("TOOLKIT_PDF_ENGINE", "chromium")
+    run_dir = batch.new_run_dir(tmp_path / "t")
+    started = time.monotonic()
+    results = batch.run_jobs(
+        _runaway_then_ok(tmp_path, notebooks), run_dir, workers=1, timeout=20, progress=False
+    )
+    assert time.monotonic() - started < 120
+    runaway = results["school-0"]
+    assert not runaway.ok and runaway.ename == "PdfTimeout", runaway
+    assert "did not finish" in runaway.evalue and "browser was stopped" in runaway.evalue
+    assert runaway.seconds < 20 + 10  # the limit covers execution and printing together
+    assert not (run_dir / "reports" / "school-0.pdf").exists()
+    assert results["school-1"].ok  # a new browser printed the next report
+    assert (run_dir / "reports" / "school-1.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_report_stuck_beyond_its_time_limit_has_its_worker_replaced(
+    notebooks, tmp_path, monkeypatch
+):
+    """WeasyPrint cannot be cut off inside the worker: the pool kills the worker instead."""
+    from toolkit.batch import runner
+
+    monkeypatch.setenv("TOOLKIT_PDF_ENGINE", "weasyprint")
+    monkeypatch.setattr(runner, "OVERRUN_GRACE", 2.0)
+    run_dir = batch.new_run_dir(tmp_path / "t")
+    started = time.monotonic()
+    results = batch.run_jobs(
+        _runaway_then_ok(tmp_path, notebooks), run_dir, workers=1, timeout=12, progress=False
+    )
+    assert time.monotonic() - started < 120
+    stuck = results["school-0"]
+    assert not stuck.ok and stuck.ename == "TimeoutError", stuck
+    assert "time limit of 12 s" in stuck.evalue and "worker was stopped" in stuck.evalue
+    assert results["school-1"].ok  # on a new worker, with a new kernel
+
+
 DRIVER = textwrap.dedent(
     """
     import sys, json
