@@ -126,6 +126,31 @@ def test_one_failure_does_not_stop_the_others_and_reruns_never_overwrite(noteboo
     assert first.run_dir.name in term_index and second.run_dir.name in term_index
 
 
+def test_latest_is_the_newest_complete_run_whichever_finishes_first(tmp_path):
+    """Two runs at once: the one started later finishes first; the earlier one must not take
+    ``latest`` from it, and ``latest`` and the term's index agree."""
+    import datetime as dt
+
+    from toolkit.batch.runfolder import finish_run_dir, newest_complete_run
+
+    term_dir = tmp_path / "term"
+    older = batch.new_run_dir(term_dir, dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC))
+    newer = batch.new_run_dir(term_dir, dt.datetime(2026, 11, 30, 9, 5, tzinfo=dt.UTC))
+    newer_final = finish_run_dir(newer)
+    assert os.readlink(term_dir / "latest") == newer_final.name
+    older_final = finish_run_dir(older)  # finishes last
+    assert os.readlink(term_dir / "latest") == newer_final.name
+    assert newest_complete_run(term_dir) == newer_final
+    rows = re.findall(r'<a href="([^"/]+)/index.html">[^<]*</a></td><td>([^<]*)</td>',
+                      (term_dir / "index.html").read_text())  # fmt: skip
+    assert rows == [(newer_final.name, "latest"), (older_final.name, "earlier")]
+    # an incomplete run started even later changes neither
+    batch.new_run_dir(term_dir, dt.datetime(2026, 11, 30, 9, 10, tzinfo=dt.UTC))
+    batch.write_term_index(term_dir)
+    assert os.readlink(term_dir / "latest") == newer_final.name
+    assert re.search(rf"{newer_final.name}</a></td><td>latest", (term_dir / "index.html").read_text())
+
+
 def test_a_timed_out_report_fails_alone_and_the_kernel_is_replaced(notebooks, tmp_path):
     jobs = _jobs(notebooks, 3, pdf=False)
     # A cell that sleeps 300 s against a 10 s limit. The limit leaves room for a fresh
