@@ -183,7 +183,10 @@ def test_an_interrupted_batch_stops_everything_and_loses_nothing(
         code = b.proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         pytest.fail(f"the batch did not stop within 10 s of {signum!r}")
-    left = b.wait_for_no_survivors(timeout=max(0.5, 10 - (time.monotonic() - sent)))
+    exited = time.monotonic() - sent
+    left = b.wait_for_no_survivors(timeout=max(0.5, 10 - exited))
+    print(f"{signum!r}: exited after {exited:.1f} s, {len(b.seen)} processes gone after "
+          f"{time.monotonic() - sent:.1f} s")  # fmt: skip
     stderr = b.stderr.read_text()
     assert not left, f"still running 10 s after {signum!r}:\n{_describe(left)}"
     assert code == exit_code, stderr[-3000:]
@@ -212,8 +215,10 @@ def test_a_batch_killed_outright_leaves_no_process_behind(run_batch):
     kinds = {Path(f"/proc/{p}/cmdline").read_bytes().split(b"\0")[0] for p in b.seen if processes.alive(p)}
     assert any(b"chrom" in k for k in kinds), f"Chromium was running: {kinds}"
     os.kill(b.proc.pid, signal.SIGKILL)
+    sent = time.monotonic()
     b.proc.wait(timeout=5)
     left = b.wait_for_no_survivors(timeout=30)
+    print(f"SIGKILL: {len(b.seen)} processes gone after {time.monotonic() - sent:.1f} s")
     assert not left, f"still running 30 s after SIGKILL:\n{_describe(left)}"
 
     _check_previous_run_intact(b)
@@ -221,6 +226,16 @@ def test_a_batch_killed_outright_leaves_no_process_behind(run_batch):
     # what the killed run lists is on disk (a report finished as it died may be unlisted)
     listed = _listed(staging)
     assert listed and listed <= _on_disk(staging)
+    # ... and the next batch of the term recounts it from disk
+    from toolkit.batch.runfolder import recount_abandoned_runs
+
+    assert recount_abandoned_runs(b.term_dir) == [staging]
+    on_disk = _on_disk(staging)
+    assert _listed(staging) == on_disk
+    index = (staging / "index.html").read_text()
+    made = len(on_disk) // 2
+    assert f"{made} of {REPORTS} reports made; run interrupted (the batch was killed)" in index
+    assert not (staging / ".work").exists()
     # the workers removed their own temporary folders; the batch's own folder (its main
     # process could not) is removed by the next batch
     from toolkit.batch.runner import sweep_stale_temp_dirs

@@ -107,6 +107,82 @@ def interrupted_run_dir(run_dir: Path) -> Path:
     return run_dir
 
 
+PLAN_FILE = ".work/plan.json"  # a running batch's plan and owner, for ``recount_abandoned_runs``
+
+
+def _start_time(pid: int) -> str | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[19].decode()
+    except (OSError, IndexError):
+        return None
+
+
+def record_plan(
+    run_dir: Path, jobs: Sequence[Job], title: str, provenance: Mapping[str, str] | None
+) -> None:
+    """Note the run's jobs and its owner (this process), so that if it is killed outright the
+    next batch can still give the run an index counting what it made."""
+    import json
+
+    data = {
+        "pid": os.getpid(),
+        "started": _start_time(os.getpid()),
+        "title": title,
+        "provenance": dict(provenance or {}),
+        "jobs": [j.__dict__ for j in jobs],
+    }
+    atomic_write(run_dir / PLAN_FILE, json.dumps(data, default=str))
+
+
+def recount_abandoned_runs(term_dir: Path) -> list[Path]:
+    """Give each run whose batch was killed outright an index that counts its reports on disk.
+
+    A killed batch cannot write its last index; the reports its workers finished meanwhile
+    are on disk but unlisted. A run is abandoned when the process named in its plan is gone
+    (or its PID now belongs to a process started at another time).
+    """
+    import json
+
+    fixed = []
+    if not term_dir.is_dir():
+        return fixed
+    for run in runs(term_dir):
+        plan_path = run / PLAN_FILE
+        if not run.name.endswith(INCOMPLETE_SUFFIX) or not plan_path.is_file():
+            continue
+        try:
+            plan = json.loads(plan_path.read_text())
+            jobs = [Job(**j) for j in plan["jobs"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if _start_time(int(plan["pid"])) == plan.get("started") and plan.get("started"):
+            continue  # still running
+        results = {
+            j.key: JobResult(key=j.key, ok=True, html=j.html, pdf=j.pdf)
+            for j in jobs
+            if (run / j.html).is_file() and (j.pdf is None or (run / j.pdf).is_file())
+        }
+        for j in jobs:  # failures it kept before it was killed
+            kept = run / "failed" / f"{j.key}.ipynb"
+            if j.key not in results and kept.is_file():
+                results[j.key] = JobResult(
+                    key=j.key, ok=False, ename="Error", evalue="see the error notebook",
+                    error_notebook=str(kept.relative_to(run)),
+                )  # fmt: skip
+        write_run_index(
+            run,
+            title=plan.get("title", run.name),
+            jobs=jobs,
+            results=results,
+            interrupted="the batch was killed",
+            provenance=plan.get("provenance"),
+        )
+        shutil.rmtree(run / ".work", ignore_errors=True)
+        fixed.append(run)
+    return fixed
+
+
 def write_term_index(term_dir: Path) -> Path:
     """``<term>/index.html``: every run, newest first; the latest complete one (what ``latest``
     points at) and incomplete ones marked as such."""

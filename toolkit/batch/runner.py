@@ -43,6 +43,8 @@ from toolkit.batch.runfolder import (
     finish_run_dir,
     interrupted_run_dir,
     new_run_dir,
+    record_plan,
+    recount_abandoned_runs,
     write_run_index,
     write_term_index,
 )
@@ -430,7 +432,9 @@ def execute_run(
     incomplete and its index lists only completed reports. Either way ``latest`` still
     points at the newest complete run.
     """
+    recount_abandoned_runs(term_dir)
     run_dir = new_run_dir(term_dir)
+    record_plan(run_dir, jobs, title, provenance)
     write_term_index(term_dir)
     extras: list[tuple[str, str]] = []
     results: dict[str, JobResult] = {}
