@@ -218,6 +218,7 @@ def run_jobs(
     """
     from tqdm import tqdm
 
+    live = progress and sys.stderr.isatty()
     size = max(1, min(workers or default_workers(), len(jobs) or 1))
     results: dict[str, JobResult] = {}
     queue = deque(jobs)
@@ -238,7 +239,9 @@ def run_jobs(
         disable=not progress,
         file=sys.stderr,
         dynamic_ncols=True,
-        mininterval=0.5,
+        # In a terminal the bar ticks every half second (kernels starting, elapsed time); in
+        # a log file a line every half minute is enough.
+        mininterval=0.5 if live else 30,
     )
     background: list[BaseException] = []
     clean = False
@@ -253,10 +256,10 @@ def run_jobs(
 
     def show_workers() -> None:
         ready = sum(w.ready for w in pool.workers)
-        if ready < len(pool.workers) or not results:
+        if ready < len(pool.workers):
             bar.set_postfix_str(f"starting workers and kernels: {ready} of {len(pool.workers)} ready")
         else:
-            bar.set_postfix_str("")
+            bar.set_postfix_str(f"{ready} workers")
 
     try:
         for _ in range(size):
@@ -347,7 +350,8 @@ def run_jobs(
                         )
                     )
                 queue.clear()
-            bar.refresh()
+            if live:
+                bar.refresh()
         if extra is not None:
             extra.join()
         if background:
