@@ -208,13 +208,20 @@ def test_an_interrupted_batch_stops_everything_and_loses_nothing(
     assert f"{made} of {REPORTS} reports made" in stderr
 
 
-def test_a_batch_killed_outright_leaves_no_process_behind(run_batch):
-    """SIGKILL cannot be caught: the workers notice their parent died and end the rest."""
+@pytest.mark.parametrize("to_group", [False, True], ids=["main", "group"])
+def test_a_batch_killed_outright_leaves_no_process_behind(run_batch, to_group):
+    """SIGKILL cannot be caught. Killed alone, the main process leaves workers that notice
+    their parent died and end their kernels and browsers; killed with its whole process
+    group, the kernels (own session, parent-death signal) and Chromium (closed with its
+    Playwright driver) still go. A later batch removes the temporary folders left."""
     b = run_batch()
     staging = b.wait_until_reports_listed()
     kinds = {Path(f"/proc/{p}/cmdline").read_bytes().split(b"\0")[0] for p in b.seen if processes.alive(p)}
     assert any(b"chrom" in k for k in kinds), f"Chromium was running: {kinds}"
-    os.kill(b.proc.pid, signal.SIGKILL)
+    if to_group:
+        os.killpg(b.proc.pid, signal.SIGKILL)
+    else:
+        os.kill(b.proc.pid, signal.SIGKILL)
     sent = time.monotonic()
     b.proc.wait(timeout=5)
     left = b.wait_for_no_survivors(timeout=30)
@@ -223,11 +230,12 @@ def test_a_batch_killed_outright_leaves_no_process_behind(run_batch):
 
     _check_previous_run_intact(b)
     assert staging.name.endswith(".incomplete") and not (staging / "failed").exists()
-    # what the killed run lists is on disk (a report finished as it died may be unlisted)
+    # what the killed run lists is on disk (a report finished as it died may be unlisted) ...
     listed = _listed(staging)
     assert listed and listed <= _on_disk(staging)
     # ... and the next batch of the term recounts it from disk
     from toolkit.batch.runfolder import recount_abandoned_runs
+    from toolkit.batch.runner import sweep_stale_temp_dirs
 
     assert recount_abandoned_runs(b.term_dir) == [staging]
     on_disk = _on_disk(staging)
@@ -236,12 +244,11 @@ def test_a_batch_killed_outright_leaves_no_process_behind(run_batch):
     made = len(on_disk) // 2
     assert f"{made} of {REPORTS} reports made; run interrupted (the batch was killed)" in index
     assert not (staging / ".work").exists()
-    # the workers removed their own temporary folders; the batch's own folder (its main
-    # process could not) is removed by the next batch
-    from toolkit.batch.runner import sweep_stale_temp_dirs
-
+    # temporary folders: only the batch's own folder (its main process could not remove it),
+    # which the next batch removes; the workers removed theirs when left alive to do so
     leftover = [p.name for p in b.tmp.iterdir()]
     assert all(name.startswith("toolkit-batch-") for name in leftover), leftover
-    assert all(not any((b.tmp / name).iterdir()) for name in leftover), "workers' folders left"
+    if not to_group:
+        assert all(not any((b.tmp / n).iterdir()) for n in leftover), "workers' folders left"
     sweep_stale_temp_dirs(str(b.tmp))
     assert list(b.tmp.iterdir()) == []
