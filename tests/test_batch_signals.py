@@ -196,7 +196,7 @@ def test_an_interrupted_batch_stops_everything_and_loses_nothing(
     _check_previous_run_intact(b)
     # the run is kept, marked incomplete, and its index counts what is on disk
     assert staging.is_dir() and staging.name.endswith(".incomplete")
-    assert not (staging / ".work").exists()
+    assert not (staging / ".work").exists() and not list(staging.rglob("*.partial"))
     assert not (staging / "failed").exists(), "error notebooks written after the interrupt"
     on_disk, listed = _on_disk(staging), _listed(staging)
     assert listed == on_disk
@@ -243,7 +243,7 @@ def test_a_batch_killed_outright_leaves_no_process_behind(run_batch, to_group):
     index = (staging / "index.html").read_text()
     made = len(on_disk) // 2
     assert f"{made} of {REPORTS} reports made; run interrupted (the batch was killed)" in index
-    assert not (staging / ".work").exists()
+    assert not (staging / ".work").exists() and not list(staging.rglob("*.partial"))
     # temporary folders: only the batch's own folder (its main process could not remove it),
     # which the next batch removes; the workers removed theirs when left alive to do so
     leftover = [p.name for p in b.tmp.iterdir()]

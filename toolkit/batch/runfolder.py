@@ -99,9 +99,18 @@ def finish_run_dir(run_dir: Path) -> Path:
     return final
 
 
+def _remove_scratch(run_dir: Path) -> None:
+    """Scratch notebooks, and files a killed worker was half-way through writing
+    (``toolkit.outputs`` writes ``.<name>.<random>.partial`` then renames it)."""
+    shutil.rmtree(run_dir / ".work", ignore_errors=True)
+    for partial in run_dir.rglob(".*.partial"):
+        with contextlib.suppress(OSError):
+            partial.unlink()
+
+
 def interrupted_run_dir(run_dir: Path) -> Path:
     """An interrupted run stays ``run-<time>.incomplete`` (its reports kept); scratch removed."""
-    shutil.rmtree(run_dir / ".work", ignore_errors=True)
+    _remove_scratch(run_dir)
     with _term_lock(run_dir.parent):
         write_term_index(run_dir.parent)
     return run_dir
@@ -178,7 +187,7 @@ def recount_abandoned_runs(term_dir: Path) -> list[Path]:
             interrupted="the batch was killed",
             provenance=plan.get("provenance"),
         )
-        shutil.rmtree(run / ".work", ignore_errors=True)
+        _remove_scratch(run)
         fixed.append(run)
     return fixed
 
