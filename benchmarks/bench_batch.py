@@ -62,7 +62,9 @@ def _smaps_kb(pid: int) -> tuple[int, int, int]:
 def _command_and_name(pid: int) -> str:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            args = fh.read().split(b"\0")
+            args = [a for a in fh.read().split(b"\0") if a]
+        if len(args) == 1:  # Chromium rewrites its command line as one string
+            args = args[0].split(b" ")
         name = os.path.basename(args[0].decode(errors="replace"))
         extra = next((a.decode() for a in args[1:] if a.startswith(b"--type=")), "")
         if "python" in name and len(args) > 2:
