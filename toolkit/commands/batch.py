@@ -100,8 +100,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         with batch.interruptible():
             return _run(args)
-    except batch.Interrupted as stop:  # before any worker started: nothing to clean up
-        print(f"Interrupted ({stop}) before any report was started.", file=sys.stderr)
+    except batch.Interrupted as stop:  # outside the pool (reading, planning): nothing to clean up
+        print(f"Interrupted ({stop}).", file=sys.stderr)
         return stop.exit_code
 
 
