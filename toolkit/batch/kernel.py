@@ -200,8 +200,10 @@ def _tied_to_this_process() -> dict[str, Any]:
 
     if sys.platform != "linux" or threading.current_thread() is not threading.main_thread():
         return {}
-    from toolkit.batch.processes import die_with_parent
+    from toolkit.batch.processes import _prctl, die_with_parent
 
+    if not _prctl():  # looked up here, in the parent, not after the fork
+        return {}
     return {"preexec_fn": die_with_parent}
 
 

@@ -26,29 +26,43 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
+from typing import Any
 
 RUN_MARKER = "TOOLKIT_BATCH_RUN"
 WORKER_MARKER = "TOOLKIT_BATCH_WORKER"
 PR_SET_PDEATHSIG = 1
 
 
+def _prctl() -> Any:
+    """libc's ``prctl``, looked up once in the parent: a child between fork and exec (a
+    ``preexec_fn``) should only call it, not load libraries."""
+    global _PRCTL
+    if _PRCTL is None:
+        try:
+            import ctypes
+
+            _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
+        except (OSError, AttributeError):  # not Linux
+            _PRCTL = False
+    return _PRCTL
+
+
+_PRCTL: Any = None
+
+
 def set_parent_death_signal(sig: int = signal.SIGTERM) -> bool:
     """Ask Linux to send ``sig`` to this process when the thread that forked it exits.
 
-    Safe to call in a ``preexec_fn`` (between fork and exec: it only calls ``prctl``). The
-    setting survives ``exec``, so it also binds a kernel or browser started that way.
+    The setting survives ``exec``, so set in a ``preexec_fn`` (see ``die_with_parent``) it
+    also binds a kernel or browser started that way.
     """
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
-    except (OSError, AttributeError):  # not Linux
-        return False
+    prctl = _prctl()
+    return bool(prctl) and prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
 
 
 def die_with_parent() -> None:
-    """``preexec_fn`` for children that must not outlive the process starting them."""
+    """``preexec_fn`` for children that must not outlive the process starting them (call
+    ``_prctl()`` in the parent first, as ``kernel`` does)."""
     set_parent_death_signal(signal.SIGKILL)
 
 
