@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the few system libraries the toolkit needs and pip cannot provide:
 # Chromium (prints committee PDFs, and the browser of the end-to-end tests), Pango
-# (WeasyPrint's text layout, the other PDF engine) and fonts.
+# (WeasyPrint's text layout, the other PDF engine), fonts, and LibreOffice Calc (the
+# round-trip test of the visit report forms re-saves one with soffice --headless).
 # Idempotent and quiet when everything is already present.
 set -euo pipefail
 need=()
@@ -10,6 +11,7 @@ fc-list 2>/dev/null | grep -qi 'dejavu' || need+=(fonts-dejavu-core fontconfig)
 # HarfBuzz subsetting: WeasyPrint embeds font subsets ~4x faster than with fontTools (batch PDFs).
 ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so' || need+=(libharfbuzz-subset0)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installing system packages: ${need[*]}"
 SUDO=""

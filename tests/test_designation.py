@@ -150,7 +150,21 @@ def test_no_evidence_is_said_not_guessed():
     for key in ("qi2", "qi3", "qi4", "qi6", "qi7"):
         j = a.judgement(key)
         assert j.judgement is None and j.source == "none" and j.reason.startswith("no evidence")
-    assert a.proposal_reasons[-1] == "not judged, no evidence: Outcomes, Leadership, Curriculum, Climate, Governance"
+    # Issue 9: 2 of 7 judged is below the policy's minimum of 4, so no proposal is made
+    # (was: a proposal from the two, naming the five not judged).
+    assert POLICY.proposal.min_judged_indicators == 4
+    assert a.proposed is None
+    assert a.proposal_reasons == (
+        "insufficient evidence: 2 of 7 indicators judged",
+        "a proposal needs at least 4 judged indicators; not judged: Outcomes, Leadership, Curriculum, Climate, Governance",
+    )
+    assert a.proposal_label == "insufficient evidence: 2 of 7 indicators judged"
+    assert a.proposal_text.startswith("insufficient evidence: 2 of 7")
+    # With four judged the proposal is made and the three not judged are named.
+    steps = ["Improve", None, "Improve", "Repair", "Improve", None, None]
+    a = assess_school(build([assessment("2026/27 Autumn", steps)]), URN, "2026/27 Autumn")
+    assert a.proposed == "Improve"
+    assert a.proposal_reasons[-1] == "not judged, no evidence: Outcomes, Climate, Governance"
 
 
 def test_agreed_designation_that_differs_is_flagged_with_rationale():
@@ -247,7 +261,7 @@ def test_trust_frame_and_json():
 
 
 def test_interactive_panel_recomputes_on_a_change():
-    from toolkit.reports.review import interactive_review
+    from toolkit.reports.interactive import interactive_review
 
     other = 900301
     schools = pd.DataFrame([

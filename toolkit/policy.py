@@ -54,6 +54,9 @@ class Proposal(_Strict):
     legacy_limiting_grades: list[str]
     safeguarding_not_met_is_limiting: bool
     ofsted_relevance_years: int = Field(ge=1, le=20)
+    # A proposal from data needs at least this many of the seven indicators judged
+    # (DOMAIN.md "Judging from data", Enough evidence); a category of concern still proposes.
+    min_judged_indicators: int = Field(default=4, ge=1, le=7)
 
 
 class ExitHighRisk(_Strict):
@@ -71,9 +74,6 @@ class DataSuggestions(_Strict):
     outcome_gap_sustain: float
     outcome_gap_improve: float
     outcome_gap_repair: float
-    progress_gap_sustain: float
-    progress_gap_improve: float
-    progress_gap_repair: float
     trend_terms: int = Field(ge=2, le=9)
     legacy_grade_steps: dict[str, str] = Field(
         default_factory=lambda: {"Outstanding": "Sustain", "Good": "Sustain", "Requires improvement": "Improve", "Inadequate": "Stabilise"}
@@ -88,6 +88,45 @@ class DataSuggestions(_Strict):
         bad = [v for v in (*self.legacy_grade_steps.values(), self.below_target_step) if v not in DESIGNATIONS]
         if bad:
             raise ValueError(f"{bad} are not designations; use {', '.join(DESIGNATIONS)}")
+        return self
+
+
+BAND_NAMES = ("well_above", "above", "average", "below", "well_below")
+
+
+class ProgressScale(_Strict):
+    """One progress measure's scale, from DfE's published figures: the national pupil-level
+    standard deviation (to estimate a confidence interval from the cohort size where none
+    was recorded) and the scores beyond which an interval clear of national is "well"
+    above or below (to place a score in DfE's five bands where no band was recorded)."""
+
+    pupil_sd: float = Field(gt=0)
+    well_above: float
+    well_below: float
+
+
+class Significance(_Strict):
+    """When a difference from national is one a data-literate LSIP would defend
+    (DOMAIN.md "Judging from data"; README "How outcomes are judged")."""
+
+    confidence_level: float = Field(gt=0.5, lt=1)
+    band_steps: dict[str, str]
+    min_group_size: int = Field(ge=1, le=100)
+    outcomes_max_age_years: int = Field(ge=1, le=20)
+    separate_benchmark_phases: list[str]
+    progress: dict[str, ProgressScale]
+
+    @model_validator(mode="after")
+    def _bands(self) -> Significance:
+        if set(self.band_steps) != set(BAND_NAMES):
+            raise ValueError(f"band_steps must give a step for each of {', '.join(BAND_NAMES)}")
+        bad = [v for v in self.band_steps.values() if v not in DESIGNATIONS]
+        if bad:
+            raise ValueError(f"{bad} are not designations; use {', '.join(DESIGNATIONS)}")
+        phases = VOCABULARIES["phase"]
+        odd = [p for p in self.separate_benchmark_phases if p not in phases]
+        if odd:
+            raise ValueError(f"{odd} are not phases; use {', '.join(phases)}")
         return self
 
 
@@ -160,6 +199,7 @@ class Policy(_Strict):
     proposal: Proposal
     exit_high_risk: ExitHighRisk
     data_suggestions: DataSuggestions
+    significance: Significance
     suppression: Suppression
     calendar: Calendar
     reporting: Reporting

@@ -13,12 +13,16 @@ For each school and term (Strand 4; DOMAIN.md "Designation"):
 4. *Risk*: the level for the designation in force (agreed, else proposed), the movement
    since last term and the history.
 
-``what_if`` recomputes an assessment with some judgements changed, reusing the data
-already gathered for the school so that it answers at once in the notebook.
+``what_if`` recomputes an assessment with some judgements changed, and optionally a
+hypothetical inspection in place of the recorded one, reusing the data already gathered for
+the school so that it answers at once in the notebook. ``why_proposal`` says in one line why
+a what-if proposal did or did not move from the recorded one.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import weakref
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -90,8 +94,19 @@ class SchoolAssessment:
     def proposal_text(self) -> str:
         """"Stabilise: Ofsted Urgent improvement in Leadership and governance, 3 Feb 2026"."""
         if self.proposed is None:
+            first = self.proposal_reasons[0] if self.proposal_reasons else ""
+            if first.startswith((INSUFFICIENT, NOT_ASSESSED)):
+                return "; ".join(self.proposal_reasons)
             return f"{NO_EVIDENCE}: " + "; ".join(self.proposal_reasons)
         return f"{self.proposed}: " + "; ".join(self.proposal_reasons)
+
+    @property
+    def proposal_label(self) -> str:
+        """The proposal in a word or phrase, for tables and the CLI: the designation, or
+        "insufficient evidence: 2 of 7 indicators judged", "not assessed", "no evidence"."""
+        if self.proposed is not None:
+            return self.proposed
+        return proposal_status(self.proposal_reasons)
 
     def judgement(self, key: str) -> Judgement:
         key = resolve_indicator(key)
@@ -102,6 +117,7 @@ class SchoolAssessment:
         d = asdict(self)
         d["judgements"] = [asdict(j) | {"label": j.label} for j in self.judgements]
         d["proposal_text"] = self.proposal_text
+        d["proposal_label"] = self.proposal_label
         d["history"] = [dict(h) for h in self.history]
         d["proposal_reasons"] = list(self.proposal_reasons)
         d["limiting"] = list(self.limiting)
@@ -122,7 +138,9 @@ def propose(policy: Policy, judgements: dict[str, str | None], limiting: list[st
     - ``worst``: the worst judged indicator.
     - Limiting judgements (an Ofsted category of concern, see ``ofsted.limiting_judgements``)
       propose ``category_of_concern_designation`` whatever else holds, and lead the reasons.
-    Indicators with no evidence are left out and named.
+    Indicators with no evidence are left out and named. Fewer than
+    ``min_judged_indicators`` judged (and no category of concern) proposes nothing:
+    "insufficient evidence: 2 of 7 indicators judged".
     """
     rule = policy.proposal
     names = {i.key: i.short for i in indicators()}
@@ -135,6 +153,11 @@ def propose(policy: Policy, judgements: dict[str, str | None], limiting: list[st
         reasons.append(f"an Ofsted category of concern proposes {result} whatever else holds")
     elif not judged:
         return None, ["no indicator has a judgement or data"]
+    elif len(judged) < rule.min_judged_indicators:
+        return None, [
+            insufficient_evidence(len(judged), len(judgements)),
+            f"a proposal needs at least {rule.min_judged_indicators} judged indicators; not judged: {', '.join(missing)}",
+        ]
     elif rule.rule == "worst":
         result = min(judged.values(), key=policy.rank)
         worst = [names.get(k, k) for k, v in judged.items() if v == result]
@@ -152,6 +175,24 @@ def propose(policy: Policy, judgements: dict[str, str | None], limiting: list[st
     if missing and judged:
         reasons.append(f"not judged, no evidence: {', '.join(missing)}")
     return result, reasons
+
+
+INSUFFICIENT = "insufficient evidence"
+NOT_ASSESSED = "not assessed"
+
+
+def proposal_status(reasons: tuple[str, ...] | list[str]) -> str:
+    """Why there is no proposal, in a phrase (see ``SchoolAssessment.proposal_label``)."""
+    first = reasons[0] if reasons else ""
+    if first.startswith(INSUFFICIENT):
+        return first
+    if first.startswith(NOT_ASSESSED):
+        return NOT_ASSESSED
+    return NO_EVIDENCE
+
+
+def insufficient_evidence(judged: int, total: int) -> str:
+    return f"{INSUFFICIENT}: {judged} of {total} indicators judged"
 
 
 @dataclass(frozen=True)
@@ -228,6 +269,8 @@ class _TermData:
     suggestions: dict[str, Suggestion]
     limiting: list[str]
     inspection: ofsted.Inspection | None
+    end: dt.date  # the term's last day: inspections and limiting judgements are as at this day
+    what_if_reasons: dict[str, str] = field(default_factory=dict)  # indicator -> why a what-if set it
 
 
 @dataclass
@@ -271,7 +314,7 @@ def _build_context(tracker: Tracker, urn: int, term: Term) -> _SchoolContext:
         end = term_end_date(tracker, t)
         latest = ofsted.latest_judged(found, end)
         suggestions = {i.key: suggest(tracker, urn, t, i.key, found, memo) for i in indicators()}
-        data.append(_TermData(t, rows.get(t, {}), suggestions, ofsted.limiting_judgements(tracker.policy, latest, end), latest))
+        data.append(_TermData(t, rows.get(t, {}), suggestions, ofsted.limiting_judgements(tracker.policy, latest, end), latest, end))
     return _SchoolContext(
         policy=tracker.policy,
         urn=urn,
@@ -289,7 +332,8 @@ def _judgements(td: _TermData, overrides: dict[str, str] | None = None) -> tuple
         reviewer = _text(td.row.get(f"{ind.key}_judgement"))
         evidence = _text(td.row.get(f"{ind.key}_evidence"))
         if overrides and ind.key in overrides:
-            value, source, reason = overrides[ind.key], "what-if", f"what-if: set to {overrides[ind.key]} (was {reviewer or sug.designation or NO_EVIDENCE})"
+            why = td.what_if_reasons.get(ind.key) or f"set to {overrides[ind.key]}"
+            value, source, reason = overrides[ind.key], "what-if", f"what-if: {why} (was {reviewer or sug.designation or NO_EVIDENCE})"
         elif reviewer:
             value, source, reason = reviewer, REVIEWER, "judged by the reviewer"
         elif sug.designation:
@@ -307,7 +351,11 @@ def _assess(ctx: _SchoolContext, overrides: dict[str, str] | None = None) -> Sch
     for i, td in enumerate(ctx.terms):
         last = i == len(ctx.terms) - 1
         judgements = _judgements(td, overrides if last else None)
-        raw, reasons = propose(policy, {j.key: j.judgement for j in judgements}, td.limiting)
+        if not td.row and not (last and overrides):
+            # No Assessments row: the term was not assessed, and data alone makes no proposal.
+            raw, reasons = None, [f"{NOT_ASSESSED}: no Assessments row for {td.term.label}, so no proposal is made from data alone"]
+        else:
+            raw, reasons = propose(policy, {j.key: j.judgement for j in judgements}, td.limiting)
         proposed, note = apply_exit_rule(policy, td.term, raw, records)
         if note:
             reasons = [*reasons, note]
@@ -387,11 +435,24 @@ def assess_school(tracker: Tracker, urn: int, term: str | Term) -> SchoolAssessm
     return _assess(ctx)
 
 
-def what_if(tracker: Tracker, urn: int, term: str | Term, overrides: dict[str, str]) -> SchoolAssessment:
+def what_if(
+    tracker: Tracker,
+    urn: int,
+    term: str | Term,
+    overrides: dict[str, str],
+    inspection: ofsted.Inspection | None = None,
+) -> SchoolAssessment:
     """Recompute an assessment with some indicator judgements changed, e.g.
     ``{"qi6": "Improve"}`` (keys may be qi6, 6 or 'Climate'; a value of None or "" removes
     an override). Reuses the data gathered by ``assess_school``, so only the proposal,
-    exit rule, risk and support package are recomputed."""
+    exit rule, risk and support package are recomputed.
+
+    ``inspection`` (see ``ofsted.hypothetical``) stands in for the latest recorded
+    inspection of the assessed term: its limiting judgements replace the recorded ones, and
+    QI1 takes the step the inspection maps to (``ofsted.qi1_step``) unless QI1 is itself
+    overridden. An LSIP can so ask "what if the monitoring visit lifts the category of
+    concern?" as well as "what if climate for learning improves?".
+    """
     t = _term(term)
     store = _cache_for(tracker)
     ctx = store.get((int(urn), t))
@@ -404,7 +465,43 @@ def what_if(tracker: Tracker, urn: int, term: str | Term, overrides: dict[str, s
         if v not in ctx.policy.designations.order:
             raise ValueError(f"{v!r} is not a designation; use one of {', '.join(ctx.policy.designations.order)}")
         clean[resolve_indicator(k)] = v
-    return _assess(ctx, clean)
+    if inspection is None:
+        return _assess(ctx, clean)
+    last = ctx.terms[-1]
+    limiting = ofsted.limiting_judgements(ctx.policy, inspection, last.end)
+    step, why = ofsted.qi1_step(ctx.policy, inspection)
+    reasons = {}
+    if "qi1" not in clean and step is not None:
+        clean["qi1"] = step
+        reasons["qi1"] = f"inspection {why}"
+    hypothetical = dataclasses.replace(last, limiting=limiting, inspection=inspection, what_if_reasons=reasons)
+    return _assess(dataclasses.replace(ctx, terms=[*ctx.terms[:-1], hypothetical]), clean)
+
+
+def why_proposal(recorded: SchoolAssessment, changed: SchoolAssessment) -> str:
+    """One line saying why the what-if proposal did or did not move from the recorded one,
+    led by what decides it: an Ofsted limiting judgement, the rule for leaving High risk, the
+    cap above the worst indicator, or the best fit itself. For example "Stabilise stays: the
+    Ofsted category of concern limits the proposal (Ofsted Inadequate overall effectiveness,
+    3 Feb 2026)"."""
+    before, after = recorded.proposed or NO_EVIDENCE, changed.proposed or NO_EVIDENCE
+    moved = before != after
+    head = f"{before} -> {after}" if moved else f"{after} stays"
+    if changed.limiting:
+        return f"{head}: the Ofsted category of concern limits the proposal ({'; '.join(changed.limiting)})"
+    if changed.exit_rule and changed.proposed != changed.raw_proposed:
+        return f"{head}: the rule for leaving High risk holds it ({changed.exit_rule})"
+    if recorded.limiting and not changed.limiting:
+        lifted = f"{head}: with no Ofsted category of concern the proposal is the best fit of the judgements"
+        return lifted + (f" ({changed.proposal_reasons[0]})" if changed.proposal_reasons else "")
+    capped = next((r for r in changed.proposal_reasons if r.startswith("no more than")), None)
+    if capped:
+        return f"{head}: {capped}"
+    if not changed.proposal_reasons:
+        return head
+    if not moved and not changed.overrides:
+        return f"{head}: as recorded ({changed.proposal_reasons[0]})"
+    return f"{head}: {changed.proposal_reasons[0]}"
 
 
 def schools_assessed(tracker: Tracker) -> list[int]:
@@ -430,6 +527,7 @@ def designations_frame(assessments: list[SchoolAssessment]) -> pd.DataFrame:
             row[f"{j.key}_source"] = j.source
         row |= {
             "proposed": a.proposed,
+            "proposal": a.proposal_label,
             "reasons": "; ".join(a.proposal_reasons),
             "agreed": a.agreed,
             "differs": a.differs,
@@ -459,4 +557,5 @@ __all__ = [
     "propose",
     "schools_assessed",
     "what_if",
+    "why_proposal",
 ]

@@ -3,7 +3,7 @@
 Where the reviewer left a judgement blank, the toolkit suggests one from the data it has
 (DOMAIN.md "Designation": "entered by the reviewer, or suggested from data where data
 exists"): QI1 from the latest Ofsted inspection, QI2 from outcomes against national figures,
-targets and pupil-group gaps, QI6 from attendance, persistent absence and suspensions against
+targets and pupil-group gaps, tested for significance (``significance``), QI6 from attendance, persistent absence and suspensions against
 national figures and their trend. QI3, QI4, QI5 and QI7 have no data source in the tracker,
 so the toolkit says "no evidence" rather than guessing. Every threshold is a
 ``policy.data_suggestions`` setting.
@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from toolkit.assessment import ofsted
-from toolkit.assessment.groups import group_gaps, suppress_cells
+from toolkit.assessment import significance as sig
+from toolkit.assessment.figures import fmt, points
+from toolkit.assessment.groups import NO_COMPARABLE, group_gaps, suppress_cells
 from toolkit.assessment.indicators import descriptor_text, indicator
 from toolkit.calendar.terms import SEASONS, Term
 from toolkit.policy import Policy
 from toolkit.tracker.model import Tracker
-from toolkit.tracker.queries import ALL, benchmark_phases, indexed, num
+from toolkit.tracker.queries import ALL, indexed, num
 from toolkit.tracker.schema import MEASURE_INFO
 
 NO_EVIDENCE = "no evidence"
@@ -136,20 +138,23 @@ def suggest_qi1(policy: Policy, found: list[ofsted.Inspection], as_at: dt.date) 
 # ----------------------------------------------------------------------------- QI2
 
 
-def outcome_thresholds(policy: Policy, measure: str) -> tuple[float, float, float] | None:
-    """Which thresholds judge a measure: percentages use ``outcome_gap_*``, progress and
-    value-added scores ``progress_gap_*``; other scores (Attainment 8, scaled scores, APS)
-    are shown as context only, since a points gap on them has no policy threshold."""
-    ds = policy.data_suggestions
-    info = MEASURE_INFO.get(measure)
-    if info is None:
+def outcome_step(policy: Policy, measure: str, verdict: sig.Comparison, gap: float) -> str | None:
+    """The step a tested measure suggests (DOMAIN.md "Judging from data"):
+
+    - progress scores: DfE's band (or the band placed from the interval) through policy
+      ``significance.band_steps`` (default: well above / above Sustain, average Improve,
+      below Repair, well below Stabilise);
+    - attainment percentages: significantly above -> the "above" step; in line -> the
+      "average" step; significantly below -> ``outcome_gap_*`` on the gap, no better than
+      the "average" step.
+    None when the figure could not be tested."""
+    if verdict.band is None:
         return None
-    if info["unit"] == "percent":
-        return ds.outcome_gap_sustain, ds.outcome_gap_improve, ds.outcome_gap_repair
-    lowered = measure.lower()
-    if "progress" in lowered or "value added" in lowered:
-        return ds.progress_gap_sustain, ds.progress_gap_improve, ds.progress_gap_repair
-    return None
+    steps = policy.significance.band_steps
+    if sig.is_progress(policy, measure) or not verdict.below:
+        return steps[verdict.band]
+    ds = policy.data_suggestions
+    return worse(policy, step_higher_better(gap, ds.outcome_gap_sustain, ds.outcome_gap_improve, ds.outcome_gap_repair), steps["average"])
 
 
 def outcomes_year(tracker: Tracker, urn: int, term: Term) -> str | None:
@@ -168,68 +173,122 @@ def _target(tracker: Tracker, urn: int, year: str, measure: str, group: str = AL
     return num(found.get((year, measure, group)))
 
 
-def suggest_qi2(tracker: Tracker, urn: int, term: Term) -> Suggestion:
-    """QI2 Outcomes from the latest results (see ``outcomes_year``).
+def judged_measure(policy: Policy, measure: str) -> bool:
+    """Measures QI2 judges: attainment percentages and progress scores. Other scores
+    (Attainment 8, scaled scores, APS) are context: a points gap on them has no DfE test."""
+    info = MEASURE_INFO.get(measure)
+    return info is not None and (info["unit"] == "percent" or sig.is_progress(policy, measure))
 
-    1. Each judged All-pupils measure: its gap to national through ``outcome_thresholds``;
-       a measure below the school's target is no better than ``below_target_step``.
+
+def _measure_text(r: dict[str, object], verdict: sig.Comparison) -> str:
+    measure = str(r["measure"])
+    value, nat = num(r["value"]), num(r["national"])
+    gap = (value or 0.0) - (nat or 0.0)
+    return f"{measure} {fmt(value, measure)} is {points(gap, measure)} national {fmt(nat, measure)} ({verdict.basis}) -> {verdict.position}"
+
+
+def suggest_qi2(tracker: Tracker, urn: int, term: Term) -> Suggestion:
+    """QI2 Outcomes from the latest results (see ``outcomes_year``), judged only as far as
+    the numbers allow (``significance``; DOMAIN.md "Judging from data").
+
+    0. Results older than ``significance.outcomes_max_age_years`` drive nothing; a special
+       school or AP with no benchmark for its own phase has "no comparable national figure".
+    1. Each All-pupils attainment percentage and progress score is tested against national
+       (DfE band, published or estimated interval, or Wilson interval for the cohort) and
+       stepped by ``outcome_step``; a measure below the school's target is no better than
+       ``below_target_step``. Every part of the reason names its basis.
     2. The measures' best fit (``median_step``).
-    3. Groups: each reportable group's gap to the national figure for that group is judged
-       the same way; the outcomes judgement is at most ``group_max_steps_above_worst``
-       above the worst group ("Outcomes and progress are excellent for all students and
-       groups of students"). Suppressed groups are not used.
+    3. Groups: a reportable group limits the judgement only when it has at least
+       ``significance.min_group_size`` pupils and is significantly below national for the
+       group; then outcomes are at most ``group_max_steps_above_worst`` above that group's
+       step. Small groups and gaps in line limit nothing and are counted in the reason.
     """
     policy = tracker.policy
     ds = policy.data_suggestions
     year = outcomes_year(tracker, urn, term)
     if year is None:
         return Suggestion("qi2", None, f"{NO_EVIDENCE}: no outcomes recorded for a year before {term.year.label}")
+    stale = sig.stale_reason(policy, year, term)
+    if stale:
+        return Suggestion("qi2", None, f"{NO_EVIDENCE}: {stale}", ({"stale_year": year},))
     gaps = group_gaps(tracker, urn, year)
     steps: list[str] = []
     parts: list[str] = []
     facts: list[dict[str, object]] = []
+    untested: list[str] = []
     records = gaps.to_dict("records")
-    for r in (r for r in records if r["pupil_group"] == ALL):
+    phase = tracker.phase(urn)
+    for r in (r for r in records if r["pupil_group"] == ALL and judged_measure(policy, str(r["measure"]))):
         measure = str(r["measure"])
-        th = outcome_thresholds(policy, measure)
         value, nat = num(r["value"]), num(r["national"])
-        if th is None or value is None or nat is None:
+        if value is None:
             continue
-        gap = value - nat
-        step = step_higher_better(gap, *th)
+        if nat is None:
+            if r["significance"] == NO_COMPARABLE:
+                untested.append(measure)
+            continue
+        verdict = _verdict(r)
+        step = outcome_step(policy, measure, verdict, value - nat)
+        if step is None:
+            untested.append(f"{measure} ({verdict.basis})")
+            continue
         target = _target(tracker, urn, year, measure)
         note = ""
         if target is not None and value < target and policy.rank(step) > policy.rank(ds.below_target_step):
             step = ds.below_target_step
-            note = f", below target {target:g}"
+            note = f", below target {fmt(target, measure)}"
         steps.append(step)
-        unit = "points"
-        parts.append(f"{measure} {value:g} is {_points(gap, unit)} national {nat:g}{note} -> {step}")
-        facts.append({"measure": measure, "group": ALL, "value": value, "national": nat, "gap": round(gap, 2), "target": target, "step": step})
+        parts.append(f"{_measure_text(r, verdict)}{note} -> {step}")
+        facts.append({"measure": measure, "group": ALL, "value": value, "national": nat, "gap": value - nat, "target": target, "step": step, "significance": verdict.position, "basis": verdict.basis})
     if not steps:
-        return Suggestion("qi2", None, f"{NO_EVIDENCE}: {year} outcomes have no measure with a national benchmark to judge against")
+        if sig.separate_phase(policy, phase) and untested:
+            return Suggestion("qi2", None, f"{NO_EVIDENCE}: {year} outcomes: {sig.no_comparable_figure(phase)}")
+        why = f" ({'; '.join(untested)})" if untested else ""
+        return Suggestion("qi2", None, f"{NO_EVIDENCE}: {year} outcomes have no measure that can be tested against a national figure{why}")
     result = median_step(policy, steps)
     reason = f"Outcomes {year}: " + "; ".join(parts)
     if len(steps) > 1:
         reason += f". Best fit of {len(steps)} measures: {result}"
-    worst_group: tuple[str, str, str, float, float | None] | None = None
-    for r in (r for r in records if r["pupil_group"] != ALL and not r["suppressed"]):
-        th = outcome_thresholds(policy, str(r["measure"]))
-        gap = num(r["gap_to_national"])
-        if th is None or gap is None:
+    worst_group: tuple[str, dict[str, object], sig.Comparison] | None = None
+    small = in_line = 0
+    for r in (r for r in records if r["pupil_group"] != ALL and not r["suppressed"] and judged_measure(policy, str(r["measure"]))):
+        value, nat = num(r["value"]), num(r["national"])
+        if value is None or nat is None or r["band"] is None or pd.isna(r["band"]):
             continue
-        step = step_higher_better(gap, *th)
-        facts.append({"measure": r["measure"], "group": r["pupil_group"], "value": r["value"], "national": r["national"], "gap": round(gap, 2), "target": None, "step": step})
+        verdict = _verdict(r)
+        if r["significance"] == sig.SMALL_GROUP:
+            small += 1
+            facts.append({"measure": r["measure"], "group": r["pupil_group"], "value": value, "national": nat, "gap": value - nat, "target": None, "step": "", "significance": sig.SMALL_GROUP, "basis": verdict.basis})
+            continue
+        if not verdict.below:
+            in_line += 1
+            facts.append({"measure": r["measure"], "group": r["pupil_group"], "value": value, "national": nat, "gap": value - nat, "target": None, "step": "", "significance": verdict.position, "basis": verdict.basis})
+            continue
+        step = outcome_step(policy, str(r["measure"]), verdict, value - nat)
+        if step is None:  # not tested (cannot happen for a figure below national, kept for safety)
+            continue
+        facts.append({"measure": r["measure"], "group": r["pupil_group"], "value": value, "national": nat, "gap": value - nat, "target": None, "step": step, "significance": verdict.position, "basis": verdict.basis})
         if worst_group is None or policy.rank(step) < policy.rank(worst_group[0]):
-            worst_group = (step, str(r["pupil_group"]), str(r["measure"]), gap, num(r["gap_to_national_pupils"]))
+            worst_group = (step, r, verdict)
     if worst_group is not None:
-        step, group, measure, gap, pupils = worst_group
-        cap = policy.designations.order[min(3, policy.rank(step) + ds.group_max_steps_above_worst)]
+        step, r, verdict = worst_group
+        cap = policy.designations.order[min(len(policy.designations.order) - 1, policy.rank(step) + ds.group_max_steps_above_worst)]
         if policy.rank(result) > policy.rank(cap):
-            who = f" ({abs(pupils):.0f} pupils)" if pupils is not None else ""
-            reason += f". {group} {measure} is {_points(gap)}{who} national for the group -> {step}, so outcomes are no better than {cap}"
+            pupils = num(r["gap_to_national_pupils"])
+            who = f", {abs(pupils):.0f} pupils" if pupils is not None else ""
+            reason += f". {r['pupil_group']} ({num(r['cohort']):.0f} pupils) {_measure_text(r, verdict)}{who} -> {step}, so outcomes are no better than {cap}"
             result = cap
+    if small or in_line:
+        reason += (
+            f". Groups that limit nothing: {in_line} gap(s) not significantly below national, "
+            f"{small} small group(s) under {policy.significance.min_group_size} pupils"
+        )
     return Suggestion("qi2", result, f"{reason} -> {_with_descriptor('qi2', result)}", tuple(facts))
+
+
+def _verdict(r: dict[str, object]) -> sig.Comparison:
+    band = r["band"] if isinstance(r["band"], str) else None
+    return sig.Comparison(band, str(r["basis"]), num(r["ci_lower"]), num(r["ci_upper"]))
 
 
 # ----------------------------------------------------------------------------- QI6
@@ -282,11 +341,13 @@ def suggest_qi6(tracker: Tracker, urn: int, term: Term) -> Suggestion:
     cur = rows.iloc[-1]
     cur_term: Term = cur["_term"]
     year = cur_term.year.label
-    phases = benchmark_phases(tracker.phase(urn))
+    phases = sig.comparison_phases(policy, tracker.phase(urn))
     when = "" if cur_term == term else f" (latest recorded: {cur_term.label})"
     att = float(cur["attendance_pct"])
     nat = tracker.national_figure(year, phases, "Attendance %")
     if nat is None:
+        if sig.separate_phase(policy, tracker.phase(urn)):
+            return Suggestion("qi6", None, f"{NO_EVIDENCE}: attendance {att:.1f}%: {sig.no_comparable_figure(tracker.phase(urn))}")
         return Suggestion("qi6", None, f"{NO_EVIDENCE}: attendance {att:.1f}% but no national attendance figure for {year}")
     gap = att - nat[0]
     recent = [float(v) for v in rows["attendance_pct"].tail(ds.trend_terms)]
@@ -401,7 +462,9 @@ def suggest(tracker: Tracker, urn: int, term: Term, key: str, found: list[ofsted
     if key == "qi2":
         if memo is None:
             return suggest_qi2(tracker, urn, term)
-        memo_key = ("qi2", urn, outcomes_year(tracker, urn, term))
+        year = outcomes_year(tracker, urn, term)
+        # Same year's results, same suggestion, unless they are too old for this term.
+        memo_key = ("qi2", urn, year, year and sig.stale_reason(tracker.policy, year, term))
         if memo_key not in memo:
             memo[memo_key] = suggest_qi2(tracker, urn, term)
         return memo[memo_key]

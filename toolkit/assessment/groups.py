@@ -20,6 +20,12 @@ Suppression (DOMAIN.md "Data that must be handled with care"; policy
 3. A gap is only shown between two shown figures, and "the other pupils" for a group with
    no listed complement (EAL) is All pupils minus the group, computed only where both
    sides have at least ``min_group_size`` pupils.
+
+Significance (``significance``; DOMAIN.md "Judging from data"): each shown figure's gap to
+national is tested (DfE band or interval for progress, Wilson interval for percentages);
+``significance`` reads "above", "in line", "below" ..., "small group" for a group under
+``policy.significance.min_group_size`` pupils (such a group limits nothing), or "no
+comparable national figure" for a special school or AP without its own benchmark.
 """
 
 from __future__ import annotations
@@ -28,9 +34,11 @@ import math
 
 import pandas as pd
 
+from toolkit.assessment import significance as sig
+from toolkit.assessment.figures import fmt
 from toolkit.policy import Policy
 from toolkit.tracker.model import Tracker
-from toolkit.tracker.queries import ALL, benchmark_phases, num
+from toolkit.tracker.queries import ALL, num
 from toolkit.tracker.schema import GROUP_COMPLEMENT, MEASURE_INFO, PUPIL_GROUPS
 
 # Groups that together make up All pupils (used for complementary suppression).
@@ -58,7 +66,13 @@ COLUMNS = [
     "national",
     "gap_to_national",
     "gap_to_national_pupils",
+    "ci_lower",
+    "ci_upper",
+    "band",
+    "significance",
+    "basis",
 ]
+NO_COMPARABLE = "no comparable national figure"
 
 
 def pupils_equivalent(gap_points: float | None, cohort: float | None, unit: str) -> float | None:
@@ -130,33 +144,44 @@ def group_gaps(tracker: Tracker, urn: int, academic_year: str) -> pd.DataFrame:
     phase = tracker.phase(urn)
     records: list[dict[str, object]] = []
     order = {g: i for i, g in enumerate(PUPIL_GROUPS)}
-    by_measure: dict[str, list[tuple[str, float | None, float | None, object]]] = {}
+    by_measure: dict[str, list[tuple[str, float | None, float | None, object, dict[str, object]]]] = {}
     codes = [rows[c].tolist() if c in rows else [None] * len(rows) for c in ("value_code", "cohort_code")]
-    for m, g, n, v, vc, cc in zip(rows["measure"].tolist(), rows["pupil_group"].tolist(), rows["cohort"].tolist(), rows["value"].tolist(), *codes, strict=True):
-        by_measure.setdefault(str(m), []).append((str(g), num(n), num(v), vc if isinstance(vc, str) and vc else cc))
+    extra = [rows[c].tolist() if c in rows else [None] * len(rows) for c in ("ci_lower", "ci_upper", "band")]
+    for m, g, n, v, vc, cc, lo, hi, band in zip(rows["measure"].tolist(), rows["pupil_group"].tolist(), rows["cohort"].tolist(), rows["value"].tolist(), *codes, *extra, strict=True):
+        interval = {"ci_lower": num(lo), "ci_upper": num(hi), "band": band if isinstance(band, str) and band else None}
+        by_measure.setdefault(str(m), []).append((str(g), num(n), num(v), vc if isinstance(vc, str) and vc else cc, interval))
+    separate = sig.separate_phase(policy, phase)
     for measure, mrows in by_measure.items():
         info = MEASURE_INFO.get(str(measure), {"key_stage": None, "unit": "score"})
         ks, unit = info["key_stage"], info["unit"]
+        progress = sig.is_progress(policy, str(measure))
         cohorts: dict[str, float | None] = {}
         values: dict[str, float | None] = {}
         withheld: dict[str, str] = {}
-        for g, n, v, code in mrows:
+        intervals: dict[str, dict[str, object]] = {}
+        for g, n, v, code, interval in mrows:
             cohorts[g] = n
             values[g] = v
+            intervals[g] = interval
             if isinstance(code, str) and code:
                 withheld[g] = code
             elif v is None:
                 withheld[g] = "no value"
         hidden = suppress_cells(cohorts, withheld, policy)
+        phases = sig.comparison_phases(policy, phase, str(ks))
         for g in sorted(cohorts, key=lambda g: order.get(g, 99)):
             sup = g in hidden
             value = None if sup else values[g]
             cohort = None if sup else cohorts[g]
             comp, comp_value = _others_value(g, values, cohorts, hidden, minimum)
             gap_o = None if value is None or comp_value is None else value - comp_value
-            nat = tracker.national_figure(academic_year, benchmark_phases(phase, str(ks)), str(measure), g)
+            nat = tracker.national_figure(academic_year, phases, str(measure), g)
             nat_v = nat[0] if nat else None
+            if nat_v is None and progress and not separate:
+                nat_v = 0.0  # progress scores are centred on the national average, 0 by construction
             gap_n = None if value is None or nat_v is None else value - nat_v
+            interval = {} if sup else intervals[g]
+            verdict, basis = _significance(policy, str(measure), g, value, nat_v, cohort, interval, separate, progress, str(unit))
             records.append(
                 {
                     "measure": measure,
@@ -174,13 +199,47 @@ def group_gaps(tracker: Tracker, urn: int, academic_year: str) -> pd.DataFrame:
                     "national": nat_v,
                     "gap_to_national": gap_n,
                     "gap_to_national_pupils": pupils_equivalent(gap_n, cohort, str(unit)),
+                    "ci_lower": None if verdict is None else verdict.lower,
+                    "ci_upper": None if verdict is None else verdict.upper,
+                    "band": None if verdict is None else verdict.band,
+                    "significance": basis if verdict is None else (sig.SMALL_GROUP if basis == sig.SMALL_GROUP else verdict.position),
+                    "basis": "" if verdict is None else verdict.basis,
                 }
             )
     frame = pd.DataFrame.from_records(records, columns=COLUMNS)
-    for c in ("cohort", "value", "comparison_value", "gap_to_others", "gap_to_others_pupils", "national", "gap_to_national", "gap_to_national_pupils"):
+    for c in ("cohort", "value", "comparison_value", "gap_to_others", "gap_to_others_pupils", "national", "gap_to_national", "gap_to_national_pupils", "ci_lower", "ci_upper"):
         frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64")
     frame["suppressed"] = frame["suppressed"].astype(bool)
     return frame
+
+
+def _significance(
+    policy: Policy,
+    measure: str,
+    group: str,
+    value: float | None,
+    national: float | None,
+    cohort: float | None,
+    interval: dict[str, object],
+    separate: bool,
+    progress: bool,
+    unit: str,
+) -> tuple[sig.Comparison | None, str]:
+    """The test of one figure against national: (comparison, "") or (None, why not), with
+    "small group" as the second item for a group under the policy's judging size."""
+    if value is None:
+        return None, ""
+    if national is None:
+        return None, NO_COMPARABLE if separate else "no national figure"
+    if not progress and unit != "percent":
+        return None, "context only"
+    if progress:
+        verdict = sig.progress_comparison(policy, measure, value, national, cohort, lower=num(interval.get("ci_lower")), upper=num(interval.get("ci_upper")), band=interval.get("band"))
+    else:
+        verdict = sig.percent_comparison(policy, measure, value, national, cohort)
+    if group != ALL and (cohort is None or cohort < policy.significance.min_group_size):
+        return verdict, sig.SMALL_GROUP
+    return verdict, ""
 
 
 def display_groups(frame: pd.DataFrame) -> pd.DataFrame:
@@ -197,7 +256,8 @@ def display_groups(frame: pd.DataFrame) -> pd.DataFrame:
             elif pd.isna(v):
                 out.at[i, c] = "–"
             elif c in ("cohort", "gap_to_others_pupils", "gap_to_national_pupils"):
-                out.at[i, c] = f"{v:+.0f}" if "pupils" in c else f"{v:.0f}"
+                out.at[i, c] = fmt(v, places=0, signed="pupils" in c)
             else:
-                out.at[i, c] = f"{v:+.1f}" if c.startswith("gap") else f"{v:.1f}"
+                gap = c.startswith("gap")
+                out.at[i, c] = fmt(v, str(row["measure"]), signed=gap, gap=gap)
     return out

@@ -78,8 +78,12 @@ def plan_term(
     urns: Sequence[int] | None = None,
     notebooks_dir: Path = NOTEBOOKS_DIR,
     policy_path: Path | None = None,
+    visits_path: Path | None = None,
 ) -> TermPlan:
-    """Every report of the term: trust reports first (the longest), then each school's two."""
+    """Every report of the term: trust reports first (the longest), then each school's two.
+
+    ``visits_path``: a workbook written by ``toolkit collect-visits``, passed to the
+    notebooks that declare a ``visits`` parameter (its rows count as if pasted in)."""
     schools = tracker.schools.sort_values("urn")
     if urns:
         unknown = sorted(set(urns) - set(int(u) for u in schools["urn"]))
@@ -95,6 +99,8 @@ def plan_term(
     }
     if policy_path is not None:
         common["policy"] = str(Path(policy_path).resolve())
+    if visits_path is not None:
+        common["visits"] = str(Path(visits_path).resolve())
     jobs: list[Job] = []
     missing: list[str] = []
     declared: dict[str, set[str]] = {}

@@ -91,6 +91,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="How PDFs are printed (default: chromium if installed, else weasyprint).",
     )
+    parser.add_argument(
+        "--visits", type=Path, default=None,
+        help="A workbook written by collect-visits: the LSIP summary and Progress Board packs use its visit reports.",
+    )
     parser.add_argument("--no-progress", action="store_true", help="Do not show the progress bar.")
 
 
@@ -116,10 +120,14 @@ def _run(args: argparse.Namespace) -> int:
     as_of = args.as_of or dt.date.today()
     with stage(f"Reading {args.tracker.name}", not args.no_progress):
         tracker = open_tracker(args.tracker, args.policy)
+    if args.visits is not None and not args.visits.is_file():
+        print(f"error: the collected visits workbook {args.visits} does not exist.", file=sys.stderr)
+        return 2
     try:
         with stage("Planning the term's reports", not args.no_progress):
             plan = batch.plan_term(
-                tracker, args.tracker, term, as_of, urns=args.schools, policy_path=args.policy
+                tracker, args.tracker, term, as_of, urns=args.schools, policy_path=args.policy,
+                visits_path=args.visits,
             )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -133,6 +141,7 @@ def _run(args: argparse.Namespace) -> int:
         "Term": term.label,
         "As of": as_of.isoformat(),
         "Schools": ", ".join(map(str, args.schools)) if args.schools else "all",
+        **({"Collected visit reports": args.visits.name} if args.visits else {}),
         "Toolkit version": __version__,
         "Started (UTC)": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
     }

@@ -12,8 +12,15 @@ import argparse
 import datetime as dt
 import json
 import sys
+from pathlib import Path
 
-from toolkit.commands._common import add_tracker_arguments, iso_date, open_tracker, parsed
+from toolkit.commands._common import (
+    CommandFailed,
+    add_tracker_arguments,
+    iso_date,
+    open_tracker,
+    parsed,
+)
 
 NAME = "compliance"
 HELP = "List late reports, missed visits and other calendar-rule findings."
@@ -27,6 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--year", default=None, help="Only this academic year, e.g. 2026/27 (default: every year to date).")
     parser.add_argument("--as-of", type=iso_date, default=None, help="The date the checks are made on (default: today).")
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table", help="Output format (default: table).")
+    parser.add_argument("--visits", type=Path, default=None,
+                        help="A workbook written by collect-visits: its rows (dates sent from the forms) count as if pasted in.")
 
 
 def render_table(findings, summary, as_of: dt.date) -> str:
@@ -49,6 +58,14 @@ def run(args: argparse.Namespace) -> int:
     year = parsed(AcademicYear.parse, args.year) if args.year else None
     as_of = args.as_of or dt.date.today()
     tracker = open_tracker(args.tracker, args.policy)
+    if args.visits is not None:
+        from toolkit.tracker.problems import UnreadableFile
+        from toolkit.visits.merge import merge_collected
+
+        try:
+            tracker = merge_collected(tracker, args.visits)
+        except UnreadableFile as exc:
+            raise CommandFailed(f"error: {exc}") from None
     findings = compliance(tracker, as_of=as_of, year=year)
     from toolkit.calendar.schedule import non_working_visit_problems
 

@@ -29,6 +29,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", type=Path, default=None, help="Write to this file (atomically) instead of standard output.")
 
 
+def _word(value: object, blank: str) -> str:
+    """A table cell as text: pandas turns None into NaN in a column with text, so test for str."""
+    return value if isinstance(value, str) and value else blank
+
+
 def render_table(frame, flags: list[str], term: str) -> str:
     """Plain text: one block per school, then the support flags."""
     from toolkit.assessment.indicators import indicators
@@ -38,9 +43,10 @@ def render_table(frame, flags: list[str], term: str) -> str:
         agreed = r["agreed"] if isinstance(r["agreed"], str) else "not yet agreed"
         differs = "  (agreed differs from proposal)" if r["differs"] else ""
         lines.append(f"{r['name']} ({r['urn']})")
-        lines.append(f"  proposed {r['proposed'] or 'no evidence'}; agreed {agreed}{differs}")
-        lines.append(f"  risk {r['risk'] or '-'}; movement {r['movement']} (previous {r['previous_designation'] or '-'})")
-        judged = ", ".join(f"QI{i.number} {r[f'{i.key}_judgement'] or 'no evidence'} [{r[f'{i.key}_source']}]" for i in indicators())
+        proposal = r["proposed"] if isinstance(r["proposed"], str) else r.get("proposal") or "no evidence"
+        lines.append(f"  proposed {proposal}; agreed {agreed}{differs}")
+        lines.append(f"  risk {r['risk'] if isinstance(r['risk'], str) else '-'}; movement {r['movement']} (previous {r['previous_designation'] or '-'})")
+        judged = ", ".join(f"QI{i.number} {_word(r[f'{i.key}_judgement'], 'no evidence')} [{r[f'{i.key}_source']}]" for i in indicators())
         lines.append(f"  {judged}")
         lines.append(f"  reasons: {r['reasons']}")
         lines.append(f"  support: {r['support_package']}")

@@ -8,8 +8,11 @@ Public API:
   pupil groups ``group_gaps``, ``display_groups``; support ``trust_support``,
   ``capacity_check``, ``support_flags``; the calendar ``build_schedule``,
   ``deadline_table``, ``non_working_visit_problems``, ``term_dates_for``, ``year_overview``,
-  ``compliance``, ``compliance_summary``.
+  ``compliance``, ``compliance_summary``; ``merge_collected`` (visit report forms
+  collected by ``toolkit collect-visits``, merged into the tracker's visits in memory).
 - ``review``: the designation review, section by section (``review.load(...)``).
+- ``interactive``: the LSIP's interactive review and calendar (JupyterLab and the Voilà
+  app): pickers, the what-if panel, every section re-rendered on a school or term change.
 - ``committee``: the tables of the Progress Board pack, LSIP summary and Standards
   Committee report.
 - Presentation (``html``): ``report_header``, ``heading``, ``text``, ``table``,
@@ -23,6 +26,7 @@ from toolkit import lazy_api
 _API = {
     # modules
     "review": "toolkit.reports.review",
+    "interactive": "toolkit.reports.interactive",
     "committee": "toolkit.reports.committee",
     "pdf": "toolkit.reports.pdf",
     # presentation
@@ -57,6 +61,7 @@ _API = {
     "year_overview": "toolkit.calendar.chart:year_overview",
     "compliance": "toolkit.calendar.compliance:compliance",
     "compliance_summary": "toolkit.calendar.compliance:compliance_summary",
+    "merge_collected": "toolkit.visits.merge:merge_collected",
 }
 __all__ = sorted(_API)
 __getattr__, __dir__ = lazy_api(__name__, _API)

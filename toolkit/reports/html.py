@@ -117,6 +117,8 @@ def _cell(value: object, formatter: Any = None) -> str:
         )
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, str):  # typed line breaks (a recommendation a line) stay visible
+        return "<br>".join(escape(line) for line in value.split("\n"))
     return escape(value)
 
 

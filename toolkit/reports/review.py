@@ -8,9 +8,8 @@ free text is escaped through ``toolkit.reports.html``). Charts are static matplo
 embedded in the page, so they survive HTML and PDF export, and each carries a text
 alternative: alt text plus a small table of the plotted figures.
 
-With ``interactive=True`` the notebook shows ``interactive_review``: ipywidgets to pick
-the school and term and a what-if panel that changes indicator judgements and shows the
-proposal and support package at once (``designation.what_if``).
+The interactive review (pickers, the what-if panel, the Voilà app) lives in
+``toolkit.reports.interactive`` and re-renders these same sections.
 """
 
 from __future__ import annotations
@@ -23,11 +22,12 @@ from typing import Any
 import pandas as pd
 
 from toolkit.assessment import ofsted
-from toolkit.assessment.designation import SchoolAssessment, assess_school, what_if
-from toolkit.assessment.evidence import outcome_thresholds, outcomes_year, term_end_date
+from toolkit.assessment.designation import SchoolAssessment, assess_school
+from toolkit.assessment.evidence import judged_measure, outcomes_year, term_end_date
+from toolkit.assessment.figures import fmt
 from toolkit.assessment.groups import display_groups, group_gaps, suppress_cells
-from toolkit.assessment.indicators import indicators
 from toolkit.assessment.packages import package_for
+from toolkit.assessment.significance import stale_reason
 from toolkit.assessment.support import deployed_days, designations_in_year, school_flags
 from toolkit.calendar.terms import Term
 from toolkit.reports.charts import Chart, figure, png
@@ -93,7 +93,7 @@ def summary_box(review: DesignationReview) -> HTML:
     rows: list[tuple[str, object]] = [
         ("School", f"{a.name} (URN {a.urn})" + (f", {a.membership}" if a.membership and a.membership != "Member" else "")),
         ("Term", a.term),
-        ("Proposed designation", a.proposed or "no evidence"),
+        ("Proposed designation", a.proposal_label),
         ("Agreed designation", a.agreed or "not yet agreed by EIT"),
         ("Designation in force", a.designation or "none"),
         ("Risk", a.risk or "-"),
@@ -167,18 +167,20 @@ def outcomes_section(review: DesignationReview) -> HTML:
     targets = review.tracker.rows("targets", review.urn)
     target_of = {(r["measure"], r["pupil_group"]): r["target"] for r in targets.loc[targets["academic_year"] == year].to_dict("records")}
     allp = gaps.loc[gaps["pupil_group"] == ALL]
+    stale = stale_reason(policy, year, review.term)
     headline = pd.DataFrame(
         {
             "Measure": allp["measure"],
-            "School": [_fmt(v) if not s else "suppressed" for v, s in zip(allp["value"], allp["suppressed"], strict=True)],
-            "National": allp["national"].map(_fmt),
-            "Gap to national": allp["gap_to_national"].map(lambda v: "-" if pd.isna(v) else f"{v:+.1f}"),
-            "Target": [_fmt(target_of.get((m, ALL))) for m in allp["measure"]],
-            "Used for QI2": ["yes" if outcome_thresholds(policy, m) else "context" for m in allp["measure"]],
+            "School": [fmt(v, m, blank="-") if not s else "suppressed" for v, m, s in zip(allp["value"], allp["measure"], allp["suppressed"], strict=True)],
+            "National": [fmt(v, m, blank="-") for v, m in zip(allp["national"], allp["measure"], strict=True)],
+            "Gap to national": [fmt(v, m, signed=True, gap=True, blank="-") for v, m in zip(allp["gap_to_national"], allp["measure"], strict=True)],
+            "Against national": allp["significance"].replace("", "-"),
+            "Target": [fmt(num(target_of.get((m, ALL))), m, blank="-") for m in allp["measure"]],
+            "Used for QI2": ["too old" if stale else "yes" if judged_measure(policy, m) else "context" for m in allp["measure"]],
         }
     )
-    parts = [heading(f"Results {year} (all pupils)", 3), table(headline, compact=False)]
-    judged = [m for m in allp["measure"] if outcome_thresholds(policy, m)]
+    parts = [heading(f"Results {year} (all pupils)", 3), *([text(f"Context only: {stale}.")] if stale else []), table(headline, compact=False)]
+    judged = [m for m in allp["measure"] if judged_measure(policy, m)]
     shown = display_groups(gaps.loc[gaps["measure"].isin(judged) & (gaps["pupil_group"] != ALL)])
     groups = pd.DataFrame(
         {
@@ -191,6 +193,7 @@ def outcomes_section(review: DesignationReview) -> HTML:
             "as pupils": shown["gap_to_others_pupils"],
             "Gap to national": shown["gap_to_national"],
             "as pupils ": shown["gap_to_national_pupils"],
+            "vs national": shown["significance"].replace("", "-"),
         }
     )
     minimum = policy.suppression.min_group_size
@@ -198,7 +201,8 @@ def outcomes_section(review: DesignationReview) -> HTML:
         heading("Pupil groups", 3),
         text(
             f"Gaps are the group's result minus the comparison (points; for percentages also as a number of the group's pupils). "
-            f"Groups of fewer than {minimum} pupils are suppressed, and so is a partner group whose figure would reveal them by subtraction."
+            f"Groups of fewer than {minimum} pupils are suppressed, and so is a partner group whose figure would reveal them by subtraction. "
+            f"A gap counts only when it is significant (DfE band or 95% interval); groups under {policy.significance.min_group_size} pupils are a small group and limit nothing."
         ),
         table(groups, compact=False),
     ]
@@ -221,11 +225,11 @@ def group_gap_chart(gaps: pd.DataFrame, measure: str) -> Chart:
     ax.invert_yaxis()
     ax.set_xlabel("points against national for the same group")
     ax.set_title(measure, fontsize=9)
-    desc = "; ".join(f"{g} {v:+.1f}" for g, v in zip(shown["pupil_group"], shown["gap_to_national"], strict=True))
+    desc = "; ".join(f"{g} {fmt(v, measure, signed=True, gap=True)} ({sg})" for g, v, sg in zip(shown["pupil_group"], shown["gap_to_national"], shown["significance"], strict=True))
     alt = f"Bar chart of each pupil group's gap to national in {measure}: {desc or 'no group has a national figure'}."
     if hidden:
         alt += f" Suppressed (not shown): {', '.join(hidden)}."
-    data = pd.DataFrame({"Group": shown["pupil_group"], "Gap to national": shown["gap_to_national"].map(lambda v: f"{v:+.1f}")})
+    data = pd.DataFrame({"Group": shown["pupil_group"], "Gap to national": [fmt(v, measure, signed=True, gap=True) for v in shown["gap_to_national"]], "Against national": shown["significance"]})
     return Chart(png(fig), alt, data, f"Gap to national by pupil group, {measure}")
 
 
@@ -424,71 +428,3 @@ def _join(parts: list[Any]) -> HTML:
     for p in parts:
         out.append(p._repr_html_() if hasattr(p, "_repr_html_") else str(p))
     return HTML("".join(out))
-
-
-# ----------------------------------------------------------------------------- what-if
-
-
-def what_if_summary(a: SchoolAssessment) -> HTML:
-    """The what-if result: judgements used, proposal with reasons, and its support package."""
-    rows = [(j.label, f"{j.judgement or 'no evidence'} ({SOURCE_LABEL.get(j.source, j.source)})") for j in a.judgements]
-    rows += [
-        ("Proposal", a.proposal_text),
-        ("Risk of the proposal", a.proposed_package.get("risk", "-")),
-        ("SIP days a year", f"{a.proposed_package['sip_days_per_year']:g}" if a.proposed_package else "-"),
-        ("SIA days", f"{a.proposed_package['sia_days']:g} a {a.proposed_package['sia_days_per']}" if a.proposed_package else "-"),
-        ("Support package for the proposal", a.proposed_package.get("summary", "-")),
-    ]
-    return _kv(rows, "what-if")
-
-
-def interactive_review(tracker: Tracker, urn: int, term: str | Term) -> Any:
-    """ipywidgets: pick the school and term, and change indicator judgements to see the
-    proposal and support package change at once (for JupyterLab; papermill runs skip it)."""
-    import ipywidgets as w
-
-    t = term if isinstance(term, Term) else Term.parse(term)
-    schools = [(f"{n} ({u})", int(u)) for u, n in zip(tracker.schools["urn"], tracker.schools["name"], strict=True)]
-    a = tracker.assessments
-    terms = sorted({Term.of(y, s) for y, s in zip(a["academic_year"], a["term"], strict=True)} | {t})
-    school_pick = w.Dropdown(options=schools, value=int(urn), description="School")
-    term_pick = w.Dropdown(options=[x.label for x in terms], value=t.label, description="Term")
-    keep = "(as assessed)"
-    pickers = {i.key: w.Dropdown(options=[keep, *tracker.policy.designations.order], value=keep, description=f"QI{i.number}", tooltip=i.name) for i in indicators()}
-    summary_out, what_out = w.Output(), w.Output()
-    state: dict[str, Any] = {"resetting": False, "latest": None}
-
-    def refresh_school(*_: object) -> None:
-        review = review_for(tracker, school_pick.value, term_pick.value)
-        state["resetting"] = True  # resetting the pickers must not recompute seven times
-        for p in pickers.values():
-            p.value = keep
-        state["resetting"] = False
-        summary_out.clear_output()
-        with summary_out:
-            from IPython.display import display
-
-            display(summary_box(review))
-        refresh_what_if()
-
-    def refresh_what_if(*_: object) -> None:
-        if state["resetting"]:
-            return
-        overrides = {k: p.value for k, p in pickers.items() if p.value != keep}
-        result = state["latest"] = what_if(tracker, school_pick.value, term_pick.value, overrides)
-        what_out.clear_output()
-        with what_out:
-            from IPython.display import display
-
-            display(what_if_summary(result))
-
-    school_pick.observe(refresh_school, names="value")
-    term_pick.observe(refresh_school, names="value")
-    for p in pickers.values():
-        p.observe(refresh_what_if, names="value")
-    refresh_school()
-    panel = w.VBox([w.HTML("<b>What if</b>: change indicator judgements"), w.GridBox(list(pickers.values()), layout=w.Layout(grid_template_columns="repeat(2, 320px)")), what_out])
-    box = w.VBox([w.HBox([school_pick, term_pick]), summary_out, panel])
-    box.pickers = {"school": school_pick, "term": term_pick, **pickers}  # for tests and scripting
-    box.latest_what_if = lambda: state["latest"]
-    return box

@@ -34,6 +34,7 @@ from toolkit.tracker.schema import (
     ACADEMIC_YEARS,
     MEASURE_INFO,
     MEASURES,
+    PROGRESS_BANDS,
     PUPIL_GROUPS,
     SUPPRESSION_CODES,
     sheet,
@@ -49,6 +50,9 @@ OUTCOME_COLUMNS = [
     "value",
     "cohort_code",
     "value_code",
+    "ci_lower",
+    "ci_upper",
+    "band",
     "_file",
     "_column",
 ]
@@ -77,6 +81,11 @@ class MeasureColumns:
     meaning: str  # DfE's label for the all-pupils column
     columns: dict[str, str]
     cohorts: dict[str, str] = field(default_factory=dict)
+    # Progress scores: DfE's 95% confidence limits (group -> column) and band (group ->
+    # column, codes 1-5). Optional: imported where the year's file has them, no warning.
+    lower: dict[str, str] = field(default_factory=dict)
+    upper: dict[str, str] = field(default_factory=dict)
+    bands: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,15 @@ class KeyStageTable:
             | set(self.group_cohorts.values())
             | {c for m in self.measures for c in m.cohorts.values()}
         )
+
+
+_KS2_SUFFIX = {"All pupils": "", "Disadvantaged": "_FSM6CLA1A", "Not disadvantaged": "_NotFSM6CLA1A", "Boys": "_B", "Girls": "_G", "EAL": "_EAL"}
+_P8_SUFFIX = {"All pupils": "", "Disadvantaged": "_FSM6CLA1A", "Not disadvantaged": "_NFSM6CLA1A", "Boys": "_BOYS", "Girls": "_GIRLS", "EAL": "_EAL"}
+
+
+def _ks2_limits(base: str, end: str) -> dict[str, str]:
+    """KS2 confidence-limit columns: READPROG_LOWER, READPROG_B_LOWER, READPROG_FSM6CLA1A_UPPER ..."""
+    return {g: f"{base}{sfx}_{end}" for g, sfx in _KS2_SUFFIX.items()}
 
 
 # KS2, ks2_meta_2018-2019.csv: "RECTYPE, Record type (1=Mainstream school; 2=Special school;
@@ -151,6 +169,10 @@ KS2 = KeyStageTable(
                 "Girls": "READPROG_G",
                 "EAL": "READPROG_EAL",
             },
+            # ks2_meta: "READPROG_LOWER ... - lower confidence limit", "READPROG_DESCR ... 'description'"
+            lower=_ks2_limits("READPROG", "LOWER"),
+            upper=_ks2_limits("READPROG", "UPPER"),
+            bands={"All pupils": "READPROG_DESCR"},
         ),
         MeasureColumns(
             "Writing progress",
@@ -163,6 +185,10 @@ KS2 = KeyStageTable(
                 "Girls": "WRITPROG_G",
                 "EAL": "WRITPROG_EAL",
             },
+            # ks2_meta: "WRITPROG_LOWER ... - lower confidence limit", "WRITPROG_DESCR ... 'description'"
+            lower=_ks2_limits("WRITPROG", "LOWER"),
+            upper=_ks2_limits("WRITPROG", "UPPER"),
+            bands={"All pupils": "WRITPROG_DESCR"},
         ),
         MeasureColumns(
             "Maths progress",
@@ -175,6 +201,10 @@ KS2 = KeyStageTable(
                 "Girls": "MATPROG_G",
                 "EAL": "MATPROG_EAL",
             },
+            # ks2_meta: "MATPROG_LOWER ... - lower confidence limit", "MATPROG_DESCR ... 'description'"
+            lower=_ks2_limits("MATPROG", "LOWER"),
+            upper=_ks2_limits("MATPROG", "UPPER"),
+            bands={"All pupils": "MATPROG_DESCR"},
         ),
         MeasureColumns(
             "Reading scaled score",
@@ -253,6 +283,11 @@ KS4 = KeyStageTable(
                 "Girls": "P8PUP_GIRLS",
                 "EAL": "P8PUP_EAL",
             },
+            # ks4_meta: "P8CILOW/P8CIUPP: Progress 8 lower/upper confidence interval" (by
+            # group suffix), and "P8_BANDING: Progress 8 banding" (2017/18 onwards).
+            lower={g: "P8CILOW" + sfx for g, sfx in _P8_SUFFIX.items()},
+            upper={g: "P8CIUPP" + sfx for g, sfx in _P8_SUFFIX.items()},
+            bands={"All pupils": "P8_BANDING"},
         ),
         MeasureColumns(
             "English and maths 4+ %",
@@ -536,6 +571,9 @@ class _Planned:
     value_at: int
     cohort_at: int | None
     percent: bool
+    lower_at: int | None = None
+    upper_at: int | None = None
+    band_at: int | None = None
 
 
 @dataclass
@@ -612,7 +650,9 @@ def _plan(
             cohort_at = headers.find(m.cohorts[group]) if group in m.cohorts else None
             if cohort_at is None:
                 cohort_at = headers.find(ks.group_cohorts[group])
-            plan.append(_Planned(m.measure, group, at, cohort_at, percent))
+            limits = [headers.find(m.lower[group]) if group in m.lower else None, headers.find(m.upper[group]) if group in m.upper else None]
+            band_at = headers.find(m.bands[group]) if group in m.bands else None
+            plan.append(_Planned(m.measure, group, at, cohort_at, percent, *limits, band_at))
     for group, col in ks.group_cohorts.items():
         if headers.find(col) is None:
             report.warning(
@@ -781,6 +821,9 @@ def _school_rows(
             )
             continue
         cohort, cohort_code = _cohort(record, p.cohort_at, urn, excel_row, ctx)
+        lower, upper = (_limit(record, at) for at in (p.lower_at, p.upper_at))
+        if lower is None or upper is None or value is None:
+            lower = upper = None  # an interval is used only whole, and only round a figure
         rows.append(
             {
                 "_row": excel_row,
@@ -792,11 +835,30 @@ def _school_rows(
                 "value": float("nan") if value is None else value,
                 "cohort_code": cohort_code,
                 "value_code": code,
+                "ci_lower": lower,
+                "ci_upper": upper,
+                "band": None if value is None else _band(record, p.band_at),
                 "_file": ctx.path.name,
                 "_column": column,
             }
         )
     return rows
+
+
+def _limit(record: Sequence[object], at: int | None) -> float | None:
+    """A confidence limit as a number; a code or blank gives None (no interval)."""
+    if at is None:
+        return None
+    value, _code, error = parse_dfe_value(str(record[at]), percent=False)
+    return None if error else value
+
+
+def _band(record: Sequence[object], at: int | None) -> str | None:
+    """DfE's band code 1-5 as the tracker's band label ("Average" ...); else None."""
+    if at is None:
+        return None
+    code = str(record[at]).strip()
+    return PROGRESS_BANDS[int(code) - 1] if code in ("1", "2", "3", "4", "5") else None
 
 
 def _cohort(
@@ -873,6 +935,9 @@ def _typed_outcomes(rows: list[dict[str, object]]) -> pd.DataFrame:
     df["value"] = df["value"].astype(float)
     df["cohort_code"] = df["cohort_code"].astype(object).where(df["cohort_code"].notna(), None)
     df["value_code"] = df["value_code"].astype(object).where(df["value_code"].notna(), None)
+    df["ci_lower"] = pd.to_numeric(df["ci_lower"], errors="coerce").astype(float)
+    df["ci_upper"] = pd.to_numeric(df["ci_upper"], errors="coerce").astype(float)
+    df["band"] = df["band"].astype(object).where(df["band"].notna(), None)
     return df
 
 

@@ -35,6 +35,7 @@ from openpyxl.utils import get_column_letter
 from toolkit.outputs import sha256_file
 from toolkit.policy import Policy, load_policy
 from toolkit.tracker.cells import ParsedColumn, parse_column
+from toolkit.tracker.consistency import check_group_totals
 from toolkit.tracker.model import Tracker, empty_table
 from toolkit.tracker.problems import InvalidInput, ProblemReport, Severity, UnreadableFile
 from toolkit.tracker.schema import (
@@ -453,7 +454,7 @@ def _read_sheet(
             positions[col.key] = pos
     place = _Place(name, {k: get_column_letter(p + 1) for k, p in positions.items()})
     for col in spec.columns:
-        if col.key not in positions:
+        if col.key not in positions and not col.may_be_absent:
             (report.error if col.required else report.warning)(
                 f"The '{name}' sheet has no '{col.header}' column"
                 + (" (a required column)." if col.required else "; it is read as blank."),
@@ -586,6 +587,31 @@ def cross_check(
     check_half_terms(tables, places, report)
     check_visit_dates(tables, places, report)
     check_designation_signoff(tables, places, report)
+    check_outcome_groups(tables, places, report)
+
+
+def check_outcome_groups(
+    tables: dict[str, pd.DataFrame], places: dict[str, _Place], report: ProblemReport
+) -> None:
+    """Complementary pupil groups must add up to All pupils, beyond rounding (see
+    ``consistency``): otherwise every gap printed from them is wrong. Warned at the cells."""
+    place = places.get("outcomes")
+    if place is None or not place.letters.get("value"):
+        return
+
+    def warn(message: str, rows: list[int]) -> None:
+        _add_cells(
+            report,
+            Severity.WARNING,
+            "groups-do-not-add-up",
+            place.sheet,
+            _cells(place, "value", rows),
+            lambda _r: message,
+            "Check these rows against the published figures: complementary groups (Disadvantaged and Not disadvantaged, "
+            "Boys and Girls, SEN support, EHC plan and No SEN) must add up to All pupils.",
+        )
+
+    check_group_totals(tables["outcomes"], warn)
 
 
 def _cells(place: _Place, key: str, rows: Iterable[int]) -> list[tuple[str, int]]:

@@ -30,7 +30,14 @@ import holidays
 
 from toolkit.calendar.terms import AcademicYear
 from toolkit.policy import Policy, default_policy
-from toolkit.tracker.schema import HALF_TERMS, INDICATORS, MEASURE_INFO, MEASURES, PUPIL_GROUPS
+from toolkit.tracker.schema import (
+    HALF_TERMS,
+    INDICATORS,
+    MEASURE_INFO,
+    MEASURES,
+    PROGRESS_BANDS,
+    PUPIL_GROUPS,
+)
 
 Row = dict[str, Any]
 
@@ -399,6 +406,51 @@ def national_climate(phase: str, group: str) -> dict[str, float]:
     }
 
 
+def _published_places(measure: str) -> int:
+    """Decimal places DfE publishes: KS2 progress 1, Progress 8 and value added 2."""
+    if measure in ("Reading progress", "Writing progress", "Maths progress"):
+        return 1
+    return 2 if measure in ("Progress 8", "A level value added", "EBacc APS") else 1
+
+
+def _split(total: int, wanted: list[int], caps: list[int]) -> list[int]:
+    """Pupils per group that add up to ``total``: as wanted where possible, each between 0
+    and its group's size; the difference is taken from the last group first."""
+    got = [min(max(w, 0), c) for w, c in zip(wanted, caps, strict=True)]
+    diff = total - sum(got)
+    for i in reversed(range(len(got))):
+        room = caps[i] - got[i] if diff > 0 else -got[i]
+        move = min(diff, room) if diff > 0 else max(diff, room)
+        got[i] += move
+        diff -= move
+    return got
+
+
+def _consistent_groups(draw: dict[str, float], n: dict[str, int], percent: bool, places: int) -> dict[str, float | None]:
+    """Group results that add up to All pupils (issue 9: the sample's groups must be
+    consistent). Disadvantaged and Not disadvantaged are drawn, All pupils is what they add
+    up to, then Boys (and SEN support, EHC plan) are drawn and their partners take the rest.
+    Percentages are built from whole pupils, so they add up exactly before rounding."""
+    if percent:
+        def want(g: str) -> int:
+            return round(min(100.0, max(0.0, draw[g])) / 100 * n[g])
+
+        dis, nd = _split(want("Disadvantaged") + want("Not disadvantaged"), [want("Disadvantaged"), want("Not disadvantaged")], [n["Disadvantaged"], n["Not disadvantaged"]])
+        total = dis + nd
+        boys, girls = _split(total, [want("Boys"), want("Girls")], [n["Boys"], n["Girls"]])
+        sen, ehc, no_sen = _split(total, [want("SEN support"), want("EHC plan"), want("No SEN")], [n["SEN support"], n["EHC plan"], n["No SEN"]])
+        eal = min(max(want("EAL"), total - (n["All pupils"] - n["EAL"]), 0), n["EAL"], total)
+        pupils = {"All pupils": total, "Disadvantaged": dis, "Not disadvantaged": nd, "SEN support": sen, "EHC plan": ehc,
+                  "No SEN": no_sen, "EAL": eal, "Boys": boys, "Girls": girls}
+        return {g: (round(100 * pupils[g] / n[g]) if n[g] else None) for g in PUPIL_GROUPS}
+    v = dict(draw)
+    total = n["All pupils"]
+    v["All pupils"] = (n["Disadvantaged"] * v["Disadvantaged"] + n["Not disadvantaged"] * v["Not disadvantaged"]) / total
+    v["Girls"] = (total * v["All pupils"] - n["Boys"] * v["Boys"]) / n["Girls"]
+    v["No SEN"] = (total * v["All pupils"] - n["SEN support"] * v["SEN support"] - n["EHC plan"] * v["EHC plan"]) / n["No SEN"]
+    return {g: round(v[g], places) for g in PUPIL_GROUPS}
+
+
 def _benchmark_phase(school_phase: str) -> str:
     return {"Primary": "Primary", "Secondary": "Secondary"}.get(school_phase, "All schools")
 
@@ -739,21 +791,44 @@ class _Builder:
                         if ks != stage:
                             continue
                         step = _MEASURE_STEP["percent" if unit == "percent" else measure]
+
+                        # One draw per group, in the schema's order (as the generator always has,
+                        # so every later random choice in the sample is unchanged).
+                        raw = {g: national_outcome(year, measure, g) + q * step + rng.gauss(0, step / 4) for g in PUPIL_GROUPS}
+                        values = _consistent_groups(raw, cohorts, unit == "percent", _published_places(measure))
                         for group in PUPIL_GROUPS:
                             n = cohorts[group]
-                            value: Any = national_outcome(year, measure, group) + q * step + rng.gauss(0, step / 4)
-                            if unit == "percent":
-                                pupils = round(min(100.0, max(0.0, value)) / 100 * n)
-                                value = round(100 * pupils / n) if n else None
-                            else:
-                                value = round(value, 2 if abs(value) < 10 else 1)
+                            value: Any = values[group]
+                            row: Row = {"urn": s.urn, "academic_year": year, "measure": measure, "pupil_group": group, "cohort": n, "value": value}
                             code = codes.get(s.pattern_index)
                             if code and code[0] == year and code[1] == group and code[2] in (None, measure):
-                                value = code[3]
+                                row["value"] = code[3]
                                 self.planted["suppressed_values"].append((s.urn, year, measure, group, code[3]))
-                            rows.append({"urn": s.urn, "academic_year": year, "measure": measure, "pupil_group": group,
-                                         "cohort": n, "value": value})
+                            elif value is not None:
+                                row.update(self._interval(measure, group, value, n))
+                            rows.append(row)
         self.rows["outcomes"] = rows
+
+    def _interval(self, measure: str, group: str, value: float, n: int) -> Row:
+        """A progress score's 95% interval (DfE's method: +/- 1.96 x sd / sqrt(n)) and, for
+        All pupils, DfE's band, as the performance tables publish them."""
+        sig = self.policy.significance
+        scale = sig.progress.get(measure)
+        if scale is None or not n:
+            return {}
+        places = _published_places(measure)
+        half = 1.959964 * scale.pupil_sd / n ** 0.5
+        lower, upper = round(value - half, places), round(value + half, places)
+        out: Row = {"ci_lower": lower, "ci_upper": upper}
+        if group == "All pupils":
+            if lower <= 0 <= upper:
+                band = 2
+            elif lower > 0:
+                band = 0 if value >= scale.well_above else 1
+            else:
+                band = 4 if value <= scale.well_below else 3
+            out["band"] = PROGRESS_BANDS[band]
+        return out
 
     def benchmarks(self) -> None:
         rows: list[Row] = []

@@ -40,6 +40,9 @@ class Column:
     width: int = 16
     minimum: float | None = None
     maximum: float | None = None
+    # Added after trackers were in use: a tracker without the column reads it as blank,
+    # without a warning (old trackers keep working).
+    may_be_absent: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,9 @@ GROUP_COMPLEMENT = {
     "Girls": "Boys",
 }
 
+# DfE's progress bands, best first: code 1 is "Well above average" ... 5 "Well below average".
+PROGRESS_BANDS = ("Well above average", "Above average", "Average", "Below average", "Well below average")
+
 HALF_TERMS = ("Autumn 1", "Autumn 2", "Spring 1", "Spring 2", "Summer 1", "Summer 2")
 TERMS = ("Autumn", "Spring", "Summer")
 ACADEMIC_YEARS = tuple(f"{y}/{(y + 1) % 100:02d}" for y in range(2015, 2036))
@@ -165,7 +171,11 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "measure": tuple(m[0] for m in ALL_MEASURES),
     "outcome_measure": tuple(m[0] for m in MEASURES),
     "pupil_group": PUPIL_GROUPS,
-    "benchmark_phase": ("Primary", "Secondary", "All schools"),
+    # Special and Alternative provision: national figures for that kind of school, the only
+    # ones such a school is compared with (policy significance.separate_benchmark_phases).
+    "benchmark_phase": ("Primary", "Secondary", "All schools", "Special", "Alternative provision"),
+    # DfE performance-table progress bands (codes 1-5 in the CSVs, *_DESCR and P8_BANDING).
+    "progress_band": PROGRESS_BANDS,
     "visit_role": ("SIP", "SIA", "LSIP", "SLE", "Deputy CEO", "Other SIT"),
     "visit_mode": ("On-site", "Remote"),
     "visit_status": ("Held", "Planned", "Cancelled"),
@@ -335,6 +345,9 @@ SHEETS: tuple[Sheet, ...] = (
             GROUP,
             COHORT,
             _c("value", "Value", Kind.NUMBER, "The result. Percentages on a 0-100 scale. DfE suppression codes (x, c, SUPP, NE, NP, low) are kept as suppressed.", suppressible=True, width=10),
+            _c("ci_lower", "CI lower", Kind.NUMBER, "Progress scores: the lower end of DfE's 95% confidence interval (e.g. READPROG_LOWER, P8CILOW). Leave blank if not published: the toolkit estimates it from the cohort size.", suppressible=True, width=9, may_be_absent=True),
+            _c("ci_upper", "CI upper", Kind.NUMBER, "Progress scores: the upper end of DfE's 95% confidence interval (e.g. READPROG_UPPER, P8CIUPP).", suppressible=True, width=9, may_be_absent=True),
+            _c("band", "Band", Kind.CHOICE, "Progress scores: DfE's published band (READPROG_DESCR, P8_BANDING): Well above average ... Well below average.", vocab="progress_band", width=18, may_be_absent=True),
         ),
     ),
     Sheet(
