@@ -2,7 +2,8 @@
 # Installs the few system libraries the toolkit needs and pip cannot provide:
 # Chromium (prints committee PDFs, and the browser of the end-to-end tests), Pango
 # (WeasyPrint's text layout, the other PDF engine), fonts, and LibreOffice Calc (the
-# round-trip test of the visit report forms re-saves one with soffice --headless).
+# round-trip test of the visit report forms re-saves one with soffice --headless, and the
+# privacy tests open the toolkit's CSV files in it to prove no formula runs).
 # Idempotent and quiet when everything is already present.
 set -euo pipefail
 need=()

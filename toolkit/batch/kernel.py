@@ -20,6 +20,7 @@ KERNEL_NAME = "python3"
 STARTUP_TIMEOUT = 120  # seconds; generous because 2 cores may start several kernels at once
 START_ATTEMPTS = 3
 RESET_TAG = "toolkit-reset"
+KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False",)
 # The hidden first cell of every report in a warm kernel.
 RESET_SOURCE = "import toolkit.batch.kernel as _toolkit_kernel\n_toolkit_kernel.prepare_kernel()\n"
 
@@ -141,7 +142,16 @@ class WarmKernel:
                     ip=os.path.join(self._dir, f"k{attempt}"),
                     connection_file=os.path.join(self._dir, f"kernel-{attempt}.json"),
                 )
-                run_sync(km.start_kernel)(cwd=self.cwd, **_tied_to_this_process())
+                # No IPython history database: a batch runs thousands of cells that no one
+                # will recall, and the history would sit outside the output folder. The
+                # profile goes to this kernel's own temporary folder (removed by close()).
+                env = {**os.environ, "IPYTHONDIR": os.path.join(self._dir, "ipython")}
+                run_sync(km.start_kernel)(
+                    cwd=self.cwd,
+                    env=env,
+                    extra_arguments=list(KERNEL_ARGUMENTS),
+                    **_tied_to_this_process(),
+                )
                 kc = km.client()
                 kc.start_channels()
                 run_sync(kc.wait_for_ready)(timeout=STARTUP_TIMEOUT)

@@ -235,8 +235,13 @@ def write_run_index(
     finished: bool = False,
     interrupted: str | None = None,
     provenance: Mapping[str, str] | None = None,
+    problems: Sequence[str] = (),
 ) -> Path:
     """The run's ``index.html``: links only to reports whose files are complete.
+
+    ``problems`` are other outputs (calendars, data files) that could not be written: they
+    count as failures in the status line and are listed, so the index never says all is
+    well when a file is missing.
 
     Called after every finished report, so it is always true: a report listed here has its
     HTML and PDF in place. ``interrupted`` (the signal's name) marks a run that was stopped.
@@ -244,14 +249,15 @@ def write_run_index(
     done = [j for j in jobs if j.key in results and results[j.key].ok]
     failed = [results[j.key] for j in jobs if j.key in results and not results[j.key].ok]
     pending = len(jobs) - len(done) - len(failed)
+    other = f" {len(problems)} other output(s) failed." if problems else ""
     if interrupted:
         status = (
             f"Incomplete: {len(done)} of {len(jobs)} reports made; run interrupted ({interrupted}) "
-            f"before it finished. {len(failed)} failed, {pending} not made."
+            f"before it finished. {len(failed)} failed, {pending} not made.{other}"
         )
     else:
         state = "Finished" if finished else "In progress (reports appear here as they are completed)"
-        status = f"{state}: {len(done)} of {len(jobs)} reports done, {len(failed)} failed, {pending} to do."
+        status = f"{state}: {len(done)} of {len(jobs)} reports done, {len(failed)} failed, {pending} to do.{other}"
     parts = [f'<p class="status">{escape(status)}</p>']
     by_section: dict[str, list[Job]] = {}
     for j in done:
@@ -279,6 +285,10 @@ def write_run_index(
                 else ""
             )
             parts.append(f'<li class="failed">{escape(r.describe())}{link}</li>')
+        parts.append("</ul>")
+    if problems:
+        parts.append('<h2 class="failed">Outputs not written</h2><ul>')
+        parts.extend(f'<li class="failed">{escape(p)}</li>' for p in problems)
         parts.append("</ul>")
     if provenance:
         parts.append("<h2>Provenance</h2><table><tbody>")

@@ -394,6 +394,40 @@ def write_results_json(run_dir: Path, results: Mapping[str, JobResult]) -> Path:
     return atomic_write(run_dir / "batch-results.json", json.dumps(data, indent=2, default=str))
 
 
+# Where the run's processes (workers, kernels, Chromium) would otherwise write into the
+# user's home: IPython's profile and history database, matplotlib's font cache, Chromium's
+# crash-report settings and dconf cache. Each points into one temporary folder for the run,
+# removed when it ends, so a batch leaves nothing behind outside its output folder.
+SCRATCH_VARIABLES = {
+    "IPYTHONDIR": "ipython",
+    "MPLCONFIGDIR": "matplotlib",
+    "XDG_CACHE_HOME": "cache",
+    "XDG_CONFIG_HOME": "config",
+    "JUPYTER_RUNTIME_DIR": "jupyter-runtime",
+}
+
+
+@contextlib.contextmanager
+def private_scratch() -> Iterator[Path]:
+    """Point ``SCRATCH_VARIABLES`` at a fresh temporary folder (inherited by worker
+    processes and kernels) for the duration; restore them and remove the folder after."""
+    # named like the pool's folder, so a later batch removes it if this one is killed
+    root = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-"))
+    saved = {k: os.environ.get(k) for k in SCRATCH_VARIABLES}
+    try:
+        for key, sub in SCRATCH_VARIABLES.items():
+            (root / sub).mkdir(mode=0o700)
+            os.environ[key] = str(root / sub)
+        yield root
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        shutil.rmtree(root, ignore_errors=True)
+
+
 @dataclass
 class RunOutcome:
     run_dir: Path
@@ -425,6 +459,7 @@ def execute_run(
     before: Callable[[Path], list[tuple[str, str]]] | None = None,
     provenance: Mapping[str, str] | None = None,
     progress: bool = True,
+    problems: list[str] | None = None,
 ) -> RunOutcome:
     """A whole run: new staging folder, reports in parallel, index kept true, then finish.
 
@@ -434,8 +469,10 @@ def execute_run(
     ``run-<time>.incomplete`` with an index counting the reports on disk, and the outcome
     carries the interruption; if this process is killed outright, the folder stays
     incomplete and its index lists only completed reports. Either way ``latest`` still
-    points at the newest complete run.
+    points at the newest complete run. ``problems`` (a list ``before`` may add to) are
+    outputs that failed; the index counts and lists them.
     """
+    problems = problems if problems is not None else []
     recount_abandoned_runs(term_dir)
     run_dir = new_run_dir(term_dir)
     record_plan(run_dir, jobs, title, provenance)
@@ -455,6 +492,7 @@ def execute_run(
                 finished=finished,
                 interrupted=interrupted,
                 provenance=provenance,
+                problems=problems,
             )
 
     refresh()
@@ -469,7 +507,7 @@ def execute_run(
         refresh()
 
     try:
-        with interruptible():
+        with interruptible(), private_scratch():  # IPython, matplotlib, Chromium: nothing left outside
             run_jobs(
                 jobs,
                 run_dir,

@@ -164,6 +164,7 @@ def _run(args: argparse.Namespace) -> int:
         before=before,
         provenance=provenance,
         progress=not args.no_progress,
+        problems=data_problems,
     )
     elapsed = time.perf_counter() - started
     if outcome.interrupted is not None:

@@ -54,6 +54,7 @@ def render_table(findings, summary, as_of: dt.date) -> str:
 def run(args: argparse.Namespace) -> int:
     from toolkit.calendar.compliance import compliance, compliance_summary
     from toolkit.calendar.terms import AcademicYear
+    from toolkit.privacy.text import clean_json, csv_text, strip_control
 
     year = parsed(AcademicYear.parse, args.year) if args.year else None
     as_of = args.as_of or dt.date.today()
@@ -75,11 +76,11 @@ def run(args: argparse.Namespace) -> int:
     for col in ("due", "actual"):
         out[col] = out[col].dt.strftime("%Y-%m-%d").where(out[col].notna(), None)
     if args.format == "csv":
-        sys.stdout.write(out.to_csv(index=False, lineterminator="\n"))
+        sys.stdout.write(csv_text(out))  # tracker text neutralised: no cell runs as a formula
     elif args.format == "json":
         records = json.loads(out.to_json(orient="records"))
-        print(json.dumps({"as_of": as_of.isoformat(), "year": year.label if year else None,
-                          "summary": compliance_summary(findings).to_dict(orient="records"), "findings": records}, indent=2))
+        print(json.dumps(clean_json({"as_of": as_of.isoformat(), "year": year.label if year else None,
+                          "summary": compliance_summary(findings).to_dict(orient="records"), "findings": records}), indent=2))
     else:
-        print(render_table(findings, compliance_summary(findings), as_of))
+        print(strip_control(render_table(findings, compliance_summary(findings), as_of)))
     return 0

@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from toolkit.calendar.terms import Term
-from toolkit.reports.html import SUPPRESSED
+from toolkit.privacy.suppression import SUPPRESSED, Gate
 from toolkit.tracker.model import Tracker
 from toolkit.tracker.queries import benchmark_phases
 from toolkit.tracker.schema import MEASURE_INFO
@@ -142,11 +142,7 @@ def suppress_small(value: object, cohort: object, minimum: int) -> object:
     DOMAIN.md "Data that must be handled with care": shown as suppressed, never 0. A blank
     figure stays blank ("no data"), which is different from suppressed.
     """
-    n = _num(cohort)
-    if n is None or n < minimum:
-        return SUPPRESSED
-    v = _num(value)
-    return v if v is not None else None
+    return Gate(minimum).figure(value, cohort)
 
 
 # --------------------------------------------------------------------------- Progress Board pack
@@ -162,6 +158,7 @@ def pb_targets(tracker: Tracker, urn: int, term: str | Term) -> pd.DataFrame:
 
     t = _term(term)
     minimum = tracker.policy.suppression.min_group_size
+    gate = Gate.of(tracker.policy)
     tg = tracker.targets
     rows = tg.loc[(tg["urn"] == urn) & (tg["academic_year"] == t.year.label)]
     phase = tracker.phase(urn)
@@ -181,6 +178,10 @@ def pb_targets(tracker: Tracker, urn: int, term: str | Term) -> pd.DataFrame:
             ]
             if len(hit):
                 latest = suppress_small(hit["value"].iloc[0], hit["cohort"].iloc[0], minimum)
+                # complementary: the groups table shows the same year's groups beside All pupils
+                peers = o.loc[(o["urn"] == urn) & (o["measure"] == measure) & (o["academic_year"] == prev_year)]
+                if group in gate.groups_of(peers, "value"):
+                    latest = SUPPRESSED
         else:
             col = {
                 "Attendance %": "attendance_pct",
@@ -195,7 +196,8 @@ def pb_targets(tracker: Tracker, urn: int, term: str | Term) -> pd.DataFrame:
                     & (a["term"] == t.season)
                 ]
                 if len(hit):
-                    latest = suppress_small(hit[col].iloc[0], hit["cohort"].iloc[0], minimum)
+                    peers = a.loc[(a["urn"] == urn) & (a["academic_year"] == t.year.label) & (a["term"] == t.season)]
+                    latest = gate.attendance_groups(peers, col).get(group)
         nat = tracker.national_figure(prev_year if info["key_stage"] != "All" else t.year.label,
             benchmark_phases(phase, info["key_stage"]),
             measure,
@@ -369,16 +371,15 @@ def pb_attendance(tracker: Tracker, urn: int, term: str | Term) -> pd.DataFrame:
         nat = tracker.national_figure(str(r["academic_year"]), phases, "Attendance %", ALL)
         nat_pa = tracker.national_figure(str(r["academic_year"]), phases, "Persistent absence %", ALL
         )
+        gated = Gate(minimum).attendance(r)
         out.append(
             {
                 "Term": r["_t"].label,
-                "Attendance %": suppress_small(r["attendance_pct"], r["cohort"], minimum),
+                "Attendance %": gated["attendance_pct"],
                 "National attendance %": nat[0] if nat else None,
-                "Persistent absence %": suppress_small(
-                    r["persistent_absence_pct"], r["cohort"], minimum
-                ),
+                "Persistent absence %": gated["persistent_absence_pct"],
                 "National persistent absence %": nat_pa[0] if nat_pa else None,
-                "Suspensions": suppress_small(r["suspensions"], r["cohort"], minimum),
+                "Suspensions": gated["suspensions"],
             }
         )
     return pd.DataFrame(out)
@@ -667,12 +668,10 @@ def standards_attendance(tracker: Tracker, term: str | Term) -> pd.DataFrame:
         out.append(
             {
                 "School": name,
-                "Attendance %": suppress_small(r["attendance_pct"], r["cohort"], minimum),
+                "Attendance %": Gate(minimum).attendance(r.to_dict())["attendance_pct"],
                 "National": nat[0] if nat else None,
                 "Target": target("Attendance %"),
-                "Persistent absence %": suppress_small(
-                    r["persistent_absence_pct"], r["cohort"], minimum
-                ),
+                "Persistent absence %": Gate(minimum).attendance(r.to_dict())["persistent_absence_pct"],
                 "National PA": nat_pa[0] if nat_pa else None,
                 "Target PA": target("Persistent absence %"),
             }

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cache
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -29,21 +30,20 @@ import pandas as pd
 
 import toolkit
 from toolkit.outputs import atomic_write, sha256_file
+from toolkit.privacy.suppression import SUPPRESSED
+from toolkit.privacy.text import strip_control
 
 #: Mime type of the hidden output a notebook emits (``report_header``) to tell the renderer
 #: its title, school and term. The renderer strips it before export.
 REPORT_MIME = "application/vnd.school-improvement-toolkit.report+json"
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "report"
-SUPPRESSED = "suppressed"
 
-# Attributes that may fetch something when the file is opened (checked by ``external_references``).
-_FETCHING = re.compile(
-    r"<(script|link|img|iframe|source|embed|object|audio|video)\b[^>]*?\b(src|href|data|srcset)\s*=\s*[\"']?\s*(https?:)?//",
-    re.IGNORECASE,
-)
-_CSS_IMPORT = re.compile(
-    r"@import\s+(url\()?\s*[\"']?\s*(https?:)?//|url\(\s*[\"']?\s*(https?:)?//", re.IGNORECASE
-)
+# Attributes that fetch when the page is opened, on any element (``href`` on every element
+# but a plain link, which fetches nothing until clicked); checked by ``external_references``.
+_FETCHING_ATTRS = ("src", "srcset", "poster", "data", "background", "href", "xlink:href", "imagesrcset", "lowsrc", "dynsrc")
+_CLICK_ONLY = ("a", "area")
+_REMOTE = re.compile(r"^\s*(//|[a-z][a-z0-9+.-]*:)", re.IGNORECASE)
+_LOCAL_SCHEMES = ("data:", "about:", "#", "mailto:", "tel:", "javascript:")
 
 
 # --------------------------------------------------------------------------- escaping helpers
@@ -69,7 +69,7 @@ def escape(value: object) -> str:
         value = value.date()
     if isinstance(value, dt.date):
         return value.strftime("%-d %b %Y")
-    return html.escape(str(value), quote=True)
+    return html.escape(strip_control(str(value)), quote=True)
 
 
 class HTML:
@@ -452,11 +452,123 @@ def write_report(
     return meta
 
 
+def _remote(url: str) -> bool:
+    """Whether a URL would be fetched from the network (scheme-relative or a network
+    scheme); data: URIs, fragments and local paths fetch nothing from the network."""
+    u = html.unescape(url).strip()
+    if not u or u.lower().startswith(_LOCAL_SCHEMES):
+        return False
+    return bool(_REMOTE.match(u)) and not u.lower().startswith("file:")
+
+
+def _css_string(css: str, i: int) -> tuple[str, int]:
+    """The CSS string starting at ``css[i]`` (a quote) and the index after it."""
+    quote, j, out = css[i], i + 1, []
+    while j < len(css) and css[j] != quote:
+        if css[j] == "\\" and j + 1 < len(css):
+            j += 1
+        out.append(css[j])
+        j += 1
+    return "".join(out), j + 1
+
+
+def _css_urls(css: str) -> list[str]:
+    """Every URL a style sheet fetches: ``url(...)`` and ``@import "..."`` tokens, read
+    as CSS reads them. Text inside a CSS string (a running header holding the trust's
+    name, ``content: "... url(http://x) ..."``) and comments are not URLs."""
+    urls: list[str] = []
+    i, n, low = 0, len(css), css.lower()
+    while i < n:
+        if css.startswith("/*", i):
+            end = css.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+        elif css[i] in "\"'":
+            _, i = _css_string(css, i)
+        elif low.startswith("url(", i):
+            j = i + 4
+            while j < n and css[j].isspace():
+                j += 1
+            if j < n and css[j] in "\"'":
+                url, j = _css_string(css, j)
+            else:
+                end = css.find(")", j)
+                end = n if end < 0 else end
+                url, j = css[j:end], end
+            urls.append(url.strip())
+            i = j + 1
+        elif low.startswith("@import", i):
+            j = i + 7
+            while j < n and css[j].isspace():
+                j += 1
+            if j < n and css[j] in "\"'":
+                url, i = _css_string(css, j)
+                urls.append(url.strip())
+            else:
+                i = j  # url(...) follows: read by the branch above
+        else:
+            i += 1
+    return urls
+
+
+def _css_references(css: str) -> list[str]:
+    return [u for u in _css_urls(css) if _remote(u)]
+
+
+class _FetchFinder(HTMLParser):
+    """Walks the parsed document (not its text): elements, attributes and style sheets."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.hits: list[str] = []
+        self._in_style = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._element(tag, attrs)
+        if tag == "style":
+            self._in_style += 1
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._element(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "style" and self._in_style:
+            self._in_style -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:  # a <style> sheet; text anywhere else is never a reference
+            self.hits += [f"<style> {u}" for u in _css_references(data)]
+
+    def _element(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is None:
+                continue
+            name = name.lower()
+            if name == "style":
+                self.hits += [f"<{tag} style> {u}" for u in _css_references(value)]
+            elif name in ("srcset", "imagesrcset"):
+                for candidate in value.split(","):
+                    url = candidate.strip().split(" ")[0]
+                    if _remote(url):
+                        self.hits.append(f"<{tag} {name}> {url}")
+            elif name in _FETCHING_ATTRS and not (name in ("href", "xlink:href") and tag in _CLICK_ONLY):
+                if _remote(value):
+                    self.hits.append(f"<{tag} {name}> {value}")
+            elif tag == "meta" and name == "content" and "url=" in value.lower():
+                url = value.lower().split("url=", 1)[1]
+                if _remote(url):
+                    self.hits.append(f"<meta refresh> {url}")
+
+
 def external_references(html_text: str) -> list[str]:
     """Every place the HTML would fetch from the network when opened (should be none).
 
-    Plain links in text (``<a href="https://...">``) are allowed: they fetch nothing.
+    Reads the parsed document, not its text: ``src``/``href``/``srcset``/``poster`` (and
+    the other fetching attributes) on every element, ``<link>``, CSS ``url()`` and
+    ``@import`` in ``<style>`` sheets and ``style`` attributes, and meta refresh. Text
+    content (a school called ``url(http://x)``) is never a reference, and plain links
+    (``<a href="https://...">``) fetch nothing until clicked.
     """
-    hits = [m.group(0) for m in _FETCHING.finditer(html_text)]
-    hits += [m.group(0) for m in _CSS_IMPORT.finditer(html_text)]
-    return hits
+    finder = _FetchFinder()
+    finder.feed(html_text)
+    finder.close()
+    return finder.hits

@@ -25,11 +25,12 @@ from toolkit.assessment import ofsted
 from toolkit.assessment.designation import SchoolAssessment, assess_school
 from toolkit.assessment.evidence import judged_measure, outcomes_year, term_end_date
 from toolkit.assessment.figures import fmt
-from toolkit.assessment.groups import display_groups, group_gaps, suppress_cells
+from toolkit.assessment.groups import display_groups, group_gaps
 from toolkit.assessment.packages import package_for
 from toolkit.assessment.significance import stale_reason
 from toolkit.assessment.support import deployed_days, designations_in_year, school_flags
 from toolkit.calendar.terms import Term
+from toolkit.privacy.suppression import Gate, is_suppressed
 from toolkit.reports.charts import Chart, figure, png
 from toolkit.reports.html import HTML, bullet_list, callout, escape, heading, table, text
 from toolkit.tracker.model import Tracker
@@ -256,17 +257,17 @@ def attendance_section(review: DesignationReview) -> HTML:
         nat = review.tracker.national_figure(year, phases, "Attendance %")
         nat_pa = review.tracker.national_figure(year, phases, "Persistent absence %")
         nat_s = review.tracker.national_figure(year, phases, "Suspension rate %")
-        cohort, sus = num(r.get("cohort")), num(r.get("suspensions"))
+        gated = Gate.of(review.tracker.policy).attendance(r)  # the privacy gate: cohort and implied counts
         out.append(
             {
                 "Term": r["_term"].label,
-                "Attendance %": num(r.get("attendance_pct")),
+                "Attendance %": gated["attendance_pct"],
                 "National": nat[0] if nat else None,
-                "Persistent absence %": num(r.get("persistent_absence_pct")),
+                "Persistent absence %": gated["persistent_absence_pct"],
                 "National PA": nat_pa[0] if nat_pa else None,
-                "Suspensions per 100": None if not cohort or sus is None else round(sus / cohort * 100, 2),
+                "Suspensions per 100": gated["suspensions_per_100"],
                 "National rate": nat_s[0] if nat_s else None,
-                "Permanent exclusions": num(r.get("permanent_exclusions")),
+                "Permanent exclusions": gated["permanent_exclusions"],
             }
         )
     frame = pd.DataFrame(out)
@@ -280,12 +281,9 @@ def _attendance_groups(review: DesignationReview, term: Term) -> HTML:
     a = review.tracker.rows("attendance", review.urn)
     rows = a.loc[(a["academic_year"] == term.year.label) & (a["term"] == term.season)]
     cohorts = {str(r["pupil_group"]): num(r.get("cohort")) for r in rows.to_dict("records")}
-    withheld = {
-        str(r["pupil_group"]): str(r.get("cohort_code") or r.get("attendance_pct_code"))
-        for r in rows.to_dict("records")
-        if isinstance(r.get("cohort_code"), str) or isinstance(r.get("attendance_pct_code"), str)
-    }
-    hidden = suppress_cells(cohorts, withheld, review.tracker.policy)
+    # The privacy gate: small cohorts, codes withheld at source, and complementary groups.
+    gated = Gate.of(review.tracker.policy).attendance_groups(rows, "attendance_pct")
+    hidden = {g for g, v in gated.items() if is_suppressed(v)}
     phases = benchmark_phases(_phase(review))
     out = []
     for r in rows.to_dict("records"):
@@ -302,10 +300,11 @@ def _attendance_groups(review: DesignationReview, term: Term) -> HTML:
 
 def attendance_chart(frame: pd.DataFrame) -> Chart:
     """Attendance by term against national, as a line chart with its figures."""
+    values = [v if isinstance(v, float | int) else float("nan") for v in frame["Attendance %"]]  # suppressed: not drawn
     fig = figure()
     ax = fig.add_subplot()
     x = list(range(len(frame)))
-    ax.plot(x, list(frame["Attendance %"]), marker="o", color="#1d4e89", label="School")
+    ax.plot(x, values, marker="o", color="#1d4e89", label="School")
     if frame["National"].notna().any():
         ax.plot(x, list(frame["National"]), linestyle="--", color="#5a6470", label="National")
     ax.set_xticks(x, list(frame["Term"]), fontsize=8)
@@ -313,10 +312,13 @@ def attendance_chart(frame: pd.DataFrame) -> Chart:
     ax.legend(fontsize=8, loc="lower left")
     desc = "; ".join(
         f"{t} {v:.1f}%" + (f" (national {n:.1f}%)" if n is not None and not pd.isna(n) else "")
-        for t, v, n in zip(frame["Term"], frame["Attendance %"], frame["National"], strict=True)
+        for t, v, n in zip(frame["Term"], values, frame["National"], strict=True)
         if v is not None and not pd.isna(v)
     )
-    alt = f"Line chart of attendance by term against national: {desc}."
+    alt = f"Line chart of attendance by term against national: {desc or 'no figure can be shown'}."
+    hidden = [t for t, v in zip(frame["Term"], frame["Attendance %"], strict=True) if is_suppressed(v)]
+    if hidden:
+        alt += f" Suppressed (not shown, fewer than the minimum pupils): {', '.join(hidden)}."
     data = frame[["Term", "Attendance %", "National"]].map(lambda v: "-" if v is None or (isinstance(v, float) and pd.isna(v)) else v)
     return Chart(png(fig), alt, data, "Attendance by term")
 
