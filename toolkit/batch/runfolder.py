@@ -8,7 +8,7 @@ import contextlib
 import datetime as dt
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from toolkit.batch.jobs import Job, JobResult
@@ -37,42 +37,171 @@ def new_run_dir(term_dir: Path, now: dt.datetime | None = None) -> Path:
     raise RuntimeError(f"could not create a new run folder in {term_dir}")
 
 
+def _run_key(run: Path) -> str:
+    """Runs sort by their start time (the name without ``.incomplete``)."""
+    return run.name.removesuffix(INCOMPLETE_SUFFIX)
+
+
+def runs(term_dir: Path) -> list[Path]:
+    """Every run folder of the term, newest first."""
+    return sorted(
+        (p for p in term_dir.iterdir() if p.is_dir() and p.name.startswith("run-")),
+        key=_run_key,
+        reverse=True,
+    )
+
+
+def newest_complete_run(term_dir: Path) -> Path | None:
+    """What ``latest`` means everywhere: the complete run that started last."""
+    return next((r for r in runs(term_dir) if not r.name.endswith(INCOMPLETE_SUFFIX)), None)
+
+
+@contextlib.contextmanager
+def _term_lock(term_dir: Path) -> Iterator[None]:
+    """One batch at a time may finish a run of this term (rename, ``latest``, index)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no concurrent runs to order
+        yield
+        return
+    with open(term_dir / ".lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def finish_run_dir(run_dir: Path) -> Path:
-    """Rename the staging folder to its final name and point ``latest`` at it (atomically)."""
+    """Rename the staging folder to its final name; ``latest`` and the term's index then name
+    the newest complete run.
+
+    With two runs at once, the one that started later is the latest even if it finishes
+    first: ``latest`` and ``index.html`` are both derived from the folder names, under a lock,
+    so they always agree.
+    """
     final = run_dir.with_name(run_dir.name.removesuffix(INCOMPLETE_SUFFIX))
     shutil.rmtree(run_dir / ".work", ignore_errors=True)
-    os.replace(run_dir, final)
-    latest = final.parent / "latest"
-    tmp = final.parent / f".latest.{os.getpid()}"
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
-    try:
-        tmp.symlink_to(final.name, target_is_directory=True)
-        os.replace(tmp, latest)
-    except OSError:  # file systems without symlinks: the term index still names the latest run
+    with _term_lock(final.parent):
+        os.replace(run_dir, final)
+        newest = newest_complete_run(final.parent) or final
+        latest = final.parent / "latest"
+        tmp = final.parent / f".latest.{os.getpid()}"
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-    write_term_index(final.parent)
+        try:
+            tmp.symlink_to(newest.name, target_is_directory=True)
+            os.replace(tmp, latest)
+        except OSError:  # file systems without symlinks: the term index still names the latest run
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        write_term_index(final.parent)
     return final
 
 
-def write_term_index(term_dir: Path) -> Path:
-    """``<term>/index.html``: every finished run, newest first; incomplete runs marked as such."""
-    runs = sorted(
-        (p for p in term_dir.iterdir() if p.is_dir() and p.name.startswith("run-")), reverse=True
-    )
-    rows = []
-    for i, run in enumerate(runs):
-        done = not run.name.endswith(INCOMPLETE_SUFFIX)
-        status = (
-            (
-                "latest"
-                if i == 0 or all(r.name.endswith(INCOMPLETE_SUFFIX) for r in runs[:i])
-                else "earlier"
-            )
-            if done
-            else "incomplete (in progress, or stopped before it finished)"
+def _remove_scratch(run_dir: Path) -> None:
+    """Scratch notebooks, and files a killed worker was half-way through writing
+    (``toolkit.outputs`` writes ``.<name>.<random>.partial`` then renames it)."""
+    shutil.rmtree(run_dir / ".work", ignore_errors=True)
+    for partial in run_dir.rglob(".*.partial"):
+        with contextlib.suppress(OSError):
+            partial.unlink()
+
+
+def interrupted_run_dir(run_dir: Path) -> Path:
+    """An interrupted run stays ``run-<time>.incomplete`` (its reports kept); scratch removed."""
+    _remove_scratch(run_dir)
+    with _term_lock(run_dir.parent):
+        write_term_index(run_dir.parent)
+    return run_dir
+
+
+PLAN_FILE = ".work/plan.json"  # a running batch's plan and owner, for ``recount_abandoned_runs``
+
+
+def _start_time(pid: int) -> str | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[19].decode()
+    except (OSError, IndexError):
+        return None
+
+
+def record_plan(
+    run_dir: Path, jobs: Sequence[Job], title: str, provenance: Mapping[str, str] | None
+) -> None:
+    """Note the run's jobs and its owner (this process), so that if it is killed outright the
+    next batch can still give the run an index counting what it made."""
+    import json
+
+    data = {
+        "pid": os.getpid(),
+        "started": _start_time(os.getpid()),
+        "title": title,
+        "provenance": dict(provenance or {}),
+        "jobs": [j.__dict__ for j in jobs],
+    }
+    atomic_write(run_dir / PLAN_FILE, json.dumps(data, default=str))
+
+
+def recount_abandoned_runs(term_dir: Path) -> list[Path]:
+    """Give each run whose batch was killed outright an index that counts its reports on disk.
+
+    A killed batch cannot write its last index; the reports its workers finished meanwhile
+    are on disk but unlisted. A run is abandoned when the process named in its plan is gone
+    (or its PID now belongs to a process started at another time).
+    """
+    import json
+
+    fixed = []
+    if not term_dir.is_dir():
+        return fixed
+    for run in runs(term_dir):
+        plan_path = run / PLAN_FILE
+        if not run.name.endswith(INCOMPLETE_SUFFIX) or not plan_path.is_file():
+            continue
+        try:
+            plan = json.loads(plan_path.read_text())
+            jobs = [Job(**j) for j in plan["jobs"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if _start_time(int(plan["pid"])) == plan.get("started") and plan.get("started"):
+            continue  # still running
+        results = {
+            j.key: JobResult(key=j.key, ok=True, html=j.html, pdf=j.pdf)
+            for j in jobs
+            if (run / j.html).is_file() and (j.pdf is None or (run / j.pdf).is_file())
+        }
+        for j in jobs:  # failures it kept before it was killed
+            kept = run / "failed" / f"{j.key}.ipynb"
+            if j.key not in results and kept.is_file():
+                results[j.key] = JobResult(
+                    key=j.key, ok=False, ename="Error", evalue="see the error notebook",
+                    error_notebook=str(kept.relative_to(run)),
+                )  # fmt: skip
+        write_run_index(
+            run,
+            title=plan.get("title", run.name),
+            jobs=jobs,
+            results=results,
+            interrupted="the batch was killed",
+            provenance=plan.get("provenance"),
         )
+        _remove_scratch(run)
+        fixed.append(run)
+    return fixed
+
+
+def write_term_index(term_dir: Path) -> Path:
+    """``<term>/index.html``: every run, newest first; the latest complete one (what ``latest``
+    points at) and incomplete ones marked as such."""
+    newest = newest_complete_run(term_dir)
+    rows = []
+    for run in runs(term_dir):
+        if run.name.endswith(INCOMPLETE_SUFFIX):
+            status = "incomplete (in progress, or stopped before it finished)"
+        else:
+            status = "latest" if run == newest else "earlier"
         rows.append(
             f'<tr><td><a href="{escape(run.name)}/index.html">{escape(run.name)}</a></td><td>{escape(status)}</td></tr>'
         )
@@ -198,6 +327,7 @@ def write_run_index(
     results: Mapping[str, JobResult],
     extras: Sequence[tuple[str, str]] = (),
     finished: bool = False,
+    interrupted: str | None = None,
     provenance: Mapping[str, str] | None = None,
     problems: Sequence[str] = (),
 ) -> Path:
@@ -208,17 +338,21 @@ def write_run_index(
     well when a file is missing.
 
     Called after every finished report, so it is always true: a report listed here has its
-    HTML and PDF in place.
+    HTML and PDF in place. ``interrupted`` (the signal's name) marks a run that was stopped.
     """
     done = [j for j in jobs if j.key in results and results[j.key].ok]
     failed = [results[j.key] for j in jobs if j.key in results and not results[j.key].ok]
     pending = len(jobs) - len(done) - len(failed)
-    state = "Finished" if finished else "In progress (reports appear here as they are completed)"
-    parts = [
-        f'<p class="status">{escape(state)}: {len(done)} of {len(jobs)} reports done, {len(failed)} failed, {pending} to do.'
-        + (f" {len(problems)} other output(s) failed." if problems else "")
-        + "</p>"
-    ]
+    other = f" {len(problems)} other output(s) failed." if problems else ""
+    if interrupted:
+        status = (
+            f"Incomplete: {len(done)} of {len(jobs)} reports made; run interrupted ({interrupted}) "
+            f"before it finished. {len(failed)} failed, {pending} not made.{other}"
+        )
+    else:
+        state = "Finished" if finished else "In progress (reports appear here as they are completed)"
+        status = f"{state}: {len(done)} of {len(jobs)} reports done, {len(failed)} failed, {pending} to do.{other}"
+    parts = [f'<p class="status">{escape(status)}</p>']
     if failed:
         parts.append('<h2 class="failed">Failed</h2><ul>')
         for r in failed:
