@@ -9,7 +9,7 @@ REPORT_TERM ?= 2026/27 Autumn
 TRACKER ?= inputs/sample_tracker.xlsx
 PYTEST_ARGS ?= -n 2
 
-.PHONY: env system-deps reports test lab lint template sample bench clean
+.PHONY: env system-deps reports test lab app lint template sample bench clean
 
 env: $(STAMP)
 
@@ -31,8 +31,18 @@ test: env
 	$(BIN)/ruff check toolkit tests benchmarks
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# JupyterLab on working copies in work/ (git-ignored): opening, running and autosaving never
+# change a shipped notebook. A copy is refreshed only when its template is newer.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+APP_PORT ?= 8866
 lab: env
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	@mkdir -p work && cp -ru notebooks/. work/
+	$(BIN)/jupyter lab --notebook-dir=work --ServerApp.ip=127.0.0.1 $(ROOT_FLAG)
+
+# The LSIP's no-code app: the designation review and the trust calendar served by Voila,
+# widgets only (no code cells), on this computer only. Open the address it prints.
+app: env
+	$(BIN)/python -m toolkit.reports.app --port $(APP_PORT)
 
 lint: env
 	$(BIN)/ruff check .

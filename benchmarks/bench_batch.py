@@ -7,9 +7,10 @@ for the PDF. Each step starts a new Python process (and papermill a new kernel).
 The batch: worker processes (one per core), each with a warm kernel re-running the
 parameterised notebook, and one PDF engine per worker (Chromium by default, see toolkit.reports.pdf).
 
-Printed for 12 and 100 schools: wall time, time per report, CPU time, peak memory (the
-largest single process, from RUSAGE_CHILDREN, and the whole process tree, sampled from
-/proc). The naive way at 100 schools would take well over half an hour, so by default it is
+Printed for 12 and 100 schools (and 1,000 with ``--sizes 12 100 1000``): wall time, time
+per report, CPU time, and the peak memory of the whole process tree (PSS and USS summed over
+every process, sampled from ``/proc/<pid>/smaps_rollup``; RSS summed is shown only beside them,
+since it counts shared pages once per process), with the largest single process. The naive way at 100 schools would take well over half an hour, so by default it is
 run at 12 schools only and its per-report time is extrapolated to 100 (said in the output);
 pass --naive-all to run it at every size.
 
@@ -34,46 +35,92 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 TERM = "2026/27 Autumn"
 AS_OF = "2026-11-23"
+MARKER = "TOOLKIT_BENCH_MARKER"  # set only for the measured command
 
 
 # --------------------------------------------------------------------------- measuring a command
 
 
-def _tree_rss_kb(root_pid: int) -> int:
-    """Sum of RSS over ``root_pid`` and all its descendants, from /proc (Linux)."""
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-            parents[int(entry)] = int(fields[1])
-            rss[int(entry)] = int(fields[21]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
-        except (OSError, IndexError, ValueError):
-            continue
-    tree, frontier = {root_pid}, [root_pid]
-    while frontier:
-        p = frontier.pop()
-        for child, parent in parents.items():
-            if parent == p and child not in tree:
-                tree.add(child)
-                frontier.append(child)
-    return sum(rss.get(p, 0) for p in tree)
+def _smaps_kb(pid: int) -> tuple[int, int, int]:
+    """(PSS, USS, RSS) of one process in kB, from /proc/<pid>/smaps_rollup (Linux)."""
+    pss = uss = rss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                key, _, rest = line.partition(":")
+                if key == "Pss":
+                    pss = int(rest.split()[0])
+                elif key in ("Private_Clean", "Private_Dirty", "Private_Hugetlb"):
+                    uss += int(rest.split()[0])
+                elif key == "Rss":
+                    rss = int(rest.split()[0])
+    except (OSError, ValueError, IndexError):
+        pass
+    return pss, uss, rss
+
+
+def _command_and_name(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            args = [a for a in fh.read().split(b"\0") if a]
+        if len(args) == 1:  # Chromium rewrites its command line as one string
+            args = args[0].split(b" ")
+        name = os.path.basename(args[0].decode(errors="replace"))
+        extra = next((a.decode() for a in args[1:] if a.startswith(b"--type=")), "")
+        if "python" in name and len(args) > 2:
+            name += " " + " ".join(a.decode(errors="replace") for a in args[1:3])[:40]
+        return f"{name} {extra}".strip()
+    except OSError:
+        return "?"
+
+
+def _tree(root_pid: int, marker: str) -> set[int]:
+    """The measured command and every process that is its descendant or carries its marker.
+
+    The marker (an environment variable set only for the measured command) also catches
+    processes re-parented away from the tree (e.g. a browser's helpers), and never catches
+    other people's processes on a shared machine.
+    """
+    from toolkit.batch.processes import descendants, marked
+
+    return {root_pid} | descendants(root_pid) | marked(MARKER, marker)
 
 
 def measure_child(cmd: list[str]) -> None:
-    """(--measure mode) Run ``cmd``; print wall, CPU and peak memory of it and its descendants."""
-    peak = [0]
+    """(--measure mode) Run ``cmd``; print wall, CPU and peak memory of it and its descendants.
+
+    Memory is sampled every half second over the whole process tree: the sum of PSS
+    (proportional set size: shared pages divided among the processes sharing them) and the
+    sum of USS (pages private to one process), both from ``/proc/<pid>/smaps_rollup``. Summing
+    RSS would count each shared page (libraries, Chromium's shared memory) once per process.
+    """
+    import uuid
+
+    marker = uuid.uuid4().hex
+    peak = {"pss": 0, "uss": 0, "rss": 0, "proc_pss": 0, "proc_name": "", "processes": 0}
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, MARKER: marker},
+    )
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
-            done.wait(0.25)
+            pss = uss = rss = 0
+            pids = _tree(proc.pid, marker)
+            for pid in pids:
+                p, u, r = _smaps_kb(pid)
+                pss, uss, rss = pss + p, uss + u, rss + r
+                if p > peak["proc_pss"]:
+                    peak["proc_pss"], peak["proc_name"] = p, _command_and_name(pid)
+            if pss > peak["pss"]:
+                peak.update(pss=pss, uss=uss, rss=rss, processes=len(pids))
+            peak["uss_max"] = max(peak.get("uss_max", 0), uss)
+            done.wait(0.5)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -88,8 +135,12 @@ def measure_child(cmd: list[str]) -> None:
                 "rc": proc.returncode,
                 "wall": wall,
                 "cpu": usage.ru_utime + usage.ru_stime,
-                "max_process_rss_mb": usage.ru_maxrss / 1024,
-                "peak_tree_rss_mb": peak[0] / 1024,
+                "peak_tree_pss_mb": peak["pss"] / 1024,
+                "peak_tree_uss_mb": peak.get("uss_max", 0) / 1024,
+                "tree_rss_sum_mb": peak["rss"] / 1024,
+                "processes_at_peak": peak["processes"],
+                "largest_process_pss_mb": peak["proc_pss"] / 1024,
+                "largest_process": peak["proc_name"],
                 "stderr": err[-2000:] if proc.returncode else "",
             }
         )
@@ -216,6 +267,28 @@ def naive_way(tracker: Path, out: Path, urns: list[int]) -> dict:
 # --------------------------------------------------------------------------- main
 
 
+NAN_ROW = {
+    "cpu": float("nan"),
+    "peak_tree_pss_mb": float("nan"),
+    "peak_tree_uss_mb": float("nan"),
+    "tree_rss_sum_mb": float("nan"),
+    "largest_process_pss_mb": float("nan"),
+    "largest_process": "",
+}
+HEADER = (
+    f"{'schools':>7} {'way':<21} {'reports':>7} {'wall s':>8} {'s/report':>8} {'CPU s':>8} "
+    f"{'tree PSS MB':>11} {'tree USS MB':>11} {'(RSS sum)':>9} {'largest PSS MB':>14}  largest process"
+)
+
+
+def _row_text(r: dict) -> str:
+    return (
+        f"{r['schools']:>7} {r['way']:<21} {r['reports']:>7} {r['wall']:>8.1f} {r['wall'] / r['reports']:>8.2f} "
+        f"{r['cpu']:>8.1f} {r['peak_tree_pss_mb']:>11.0f} {r['peak_tree_uss_mb']:>11.0f} "
+        f"{r['tree_rss_sum_mb']:>9.0f} {r['largest_process_pss_mb']:>14.0f}  {r['largest_process']}"
+    )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -228,7 +301,10 @@ def main() -> int:
     args = ap.parse_args()
 
     sys.path.insert(0, str(ROOT))
-    from toolkit.tracker.sample import write_sample
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from sample_trusts import tracker_file
+
+    from toolkit.tracker.reader import read_tracker
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     rows: list[dict] = []
@@ -236,44 +312,42 @@ def main() -> int:
     print(
         f"cores: {os.cpu_count()}  (load average now {os.getloadavg()[0]:.1f}: other work on the machine slows both ways)"
     )
+    print(HEADER, flush=True)
+
+    def add(row: dict) -> None:
+        rows.append(row)
+        print(_row_text(row), flush=True)  # as soon as measured: a long run can be read part-way
+
     try:
         for n in args.sizes:
-            tracker = tmp / f"trust-{n}" / "tracker.xlsx"
-            tracker.parent.mkdir(parents=True)
-            write_sample(tracker, n_schools=n)
+            tracker = tracker_file(n)
             reports = 2 * n + 2
             b = batch_way(tracker, tmp / f"trust-{n}" / "batch")
             if b["rc"] != 0:
                 print(f"batch failed at {n} schools:\n{b['stderr']}")
-            rows.append({"schools": n, "way": "batch", "reports": reports, **b})
+            add({"schools": n, "way": "batch", "reports": reports, **b})
             if n == max(args.sizes) and n > min(args.sizes):
                 # Same (large) tracker, only the smallest size's schools: separates the cost per
                 # school's reports from the cost of a bigger tracker (read, summary, calendars).
-                from toolkit.tracker.reader import read_tracker
-
                 k = min(args.sizes)
                 some = sorted(int(u) for u in read_tracker(tracker).schools["urn"])[:k]
                 sb = batch_way(tracker, tmp / f"trust-{n}" / "batch-subset", some)
-                rows.append({"schools": k, "way": f"batch, {k} of {n}", "reports": 2 * k + 2, **sb})
+                add({"schools": k, "way": f"batch, {k} of {n}", "reports": 2 * k + 2, **sb})
             if naive_per_report is None or args.naive_all:
-                from toolkit.tracker.reader import read_tracker
-
                 urns = sorted(int(u) for u in read_tracker(tracker).schools["urn"])
                 nv = naive_way(tracker, tmp / f"trust-{n}" / "naive", urns)
                 if nv["rc"] != 0:
                     print(f"naive way failed at {n} schools:\n{nv['stderr']}")
                 naive_per_report = nv["wall"] / reports
-                rows.append({"schools": n, "way": "naive", "reports": reports, **nv})
+                add({"schools": n, "way": "naive", "reports": reports, **nv})
             else:
-                rows.append(
+                add(
                     {
                         "schools": n,
                         "way": "naive (extrapolated)",
                         "reports": reports,
                         "wall": naive_per_report * reports,
-                        "cpu": float("nan"),
-                        "max_process_rss_mb": float("nan"),
-                        "peak_tree_rss_mb": float("nan"),
+                        **NAN_ROW,
                     }
                 )
     finally:
@@ -283,14 +357,14 @@ def main() -> int:
             shutil.rmtree(tmp, ignore_errors=True)
 
     print()
-    print(
-        f"{'schools':>7} {'way':<21} {'reports':>7} {'wall s':>8} {'s/report':>8} {'CPU s':>8} {'max proc MB':>11} {'tree MB':>8}"
-    )
+    print(HEADER)
     for r in rows:
-        print(
-            f"{r['schools']:>7} {r['way']:<21} {r['reports']:>7} {r['wall']:>8.1f} {r['wall'] / r['reports']:>8.2f} "
-            f"{r['cpu']:>8.1f} {r['max_process_rss_mb']:>11.0f} {r['peak_tree_rss_mb']:>8.0f}"
-        )
+        print(_row_text(r))
+    print(
+        "tree PSS/USS: peak over the run of the sum over every process of the run (sampled every "
+        "0.5 s from /proc/<pid>/smaps_rollup); RSS sum shown only to compare (it counts shared "
+        "pages once per process); largest PSS: the single largest process seen."
+    )
     by = {(r["schools"], r["way"].split(" ")[0]): r for r in rows if " of " not in r["way"]}
     subset = next((r for r in rows if " of " in r["way"]), None)
     sizes = sorted(args.sizes)
@@ -304,10 +378,12 @@ def main() -> int:
             f"marginal wall time per school (both reports, HTML and PDF), {sizes[0]} -> {sizes[-1]} schools: "
             f"{marginal:.2f} s (target: at most 1 s)"
         )
-        print(
-            f"largest process: {lo['max_process_rss_mb']:.0f} MB at {sizes[0]} schools, {hi['max_process_rss_mb']:.0f} MB at {sizes[-1]}; "
-            f"process tree: {lo['peak_tree_rss_mb']:.0f} MB and {hi['peak_tree_rss_mb']:.0f} MB"
-        )
+        for r in (by[(n, "batch")] for n in sizes):
+            print(
+                f"{r['schools']} schools: whole tree peak {r['peak_tree_pss_mb']:.0f} MB PSS / "
+                f"{r['peak_tree_uss_mb']:.0f} MB USS over {r['processes_at_peak']} processes; largest "
+                f"process {r['largest_process_pss_mb']:.0f} MB PSS ({r['largest_process']})"
+            )
         cores = os.cpu_count() or 1
         cpu_marginal = (hi["cpu"] - (subset or lo)["cpu"]) / (sizes[-1] - sizes[0])
         print(
@@ -318,9 +394,8 @@ def main() -> int:
             same = (hi["wall"] - subset["wall"]) / (sizes[-1] - sizes[0])
             print(
                 f"marginal wall time per school on the same {sizes[-1]}-school tracker "
-                f"({sizes[0]} vs {sizes[-1]} schools' reports): {same:.2f} s; largest process "
-                f"{subset['max_process_rss_mb']:.0f} MB vs {hi['max_process_rss_mb']:.0f} MB "
-                "(memory follows the tracker's size, not the number of reports)"
+                f"({sizes[0]} vs {sizes[-1]} schools' reports): {same:.2f} s; tree PSS "
+                f"{subset['peak_tree_pss_mb']:.0f} MB vs {hi['peak_tree_pss_mb']:.0f} MB"
             )
         if not args.naive_all:
             print(
@@ -331,6 +406,7 @@ def main() -> int:
 
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--measure":
+        sys.path.insert(0, str(ROOT))
         measure_child(sys.argv[3:])
         raise SystemExit(0)
     raise SystemExit(main())

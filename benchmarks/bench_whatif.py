@@ -24,7 +24,7 @@ import time
 from sample_trusts import tracker_file  # benchmarks/ is on sys.path when run as a script
 
 from toolkit.assessment.designation import _build_context, _term, assess_school, what_if
-from toolkit.reports.review import what_if_summary
+from toolkit.reports.interactive import what_if_summary
 from toolkit.tracker.reader import read_tracker
 
 BUDGET_MS = 200.0

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs the few system libraries the toolkit needs and pip cannot provide:
-# Chromium (prints committee PDFs, and the browser of the end-to-end tests), Pango
-# (WeasyPrint's text layout, the other PDF engine), fonts and LibreOffice Calc.
+# Chromium (prints committee PDFs, and the browser of the end-to-end tests), poppler-utils
+# (pdftoppm: report thumbnails and the layout tests' page images), Pango (WeasyPrint's text
+# layout, the other PDF engine), fonts, and LibreOffice Calc (the round-trip test of the visit
+# report forms re-saves one with soffice --headless, and the privacy tests open the toolkit's
+# CSV files in it to prove no formula runs).
 # Idempotent and quiet when everything is already present.
 set -euo pipefail
 need=()
@@ -10,9 +13,9 @@ fc-list 2>/dev/null | grep -qi 'dejavu' || need+=(fonts-dejavu-core fontconfig)
 # HarfBuzz subsetting: WeasyPrint embeds font subsets ~4x faster than with fontTools (batch PDFs).
 ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so' || need+=(libharfbuzz-subset0)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
-# LibreOffice Calc: the tests open outputs in it and convert a tracker to .ods, the format
-# LibreOffice users save (the reader accepts .ods).
-command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
+# pdftoppm: first-page thumbnails on the run's index.html, and the layout tests' page images.
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installing system packages: ${need[*]}"
 SUDO=""

@@ -126,6 +126,31 @@ def test_one_failure_does_not_stop_the_others_and_reruns_never_overwrite(noteboo
     assert first.run_dir.name in term_index and second.run_dir.name in term_index
 
 
+def test_latest_is_the_newest_complete_run_whichever_finishes_first(tmp_path):
+    """Two runs at once: the one started later finishes first; the earlier one must not take
+    ``latest`` from it, and ``latest`` and the term's index agree."""
+    import datetime as dt
+
+    from toolkit.batch.runfolder import finish_run_dir, newest_complete_run
+
+    term_dir = tmp_path / "term"
+    older = batch.new_run_dir(term_dir, dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC))
+    newer = batch.new_run_dir(term_dir, dt.datetime(2026, 11, 30, 9, 5, tzinfo=dt.UTC))
+    newer_final = finish_run_dir(newer)
+    assert os.readlink(term_dir / "latest") == newer_final.name
+    older_final = finish_run_dir(older)  # finishes last
+    assert os.readlink(term_dir / "latest") == newer_final.name
+    assert newest_complete_run(term_dir) == newer_final
+    rows = re.findall(r'<a href="([^"/]+)/index.html">[^<]*</a></td><td>([^<]*)</td>',
+                      (term_dir / "index.html").read_text())  # fmt: skip
+    assert rows == [(newer_final.name, "latest"), (older_final.name, "earlier")]
+    # an incomplete run started even later changes neither
+    batch.new_run_dir(term_dir, dt.datetime(2026, 11, 30, 9, 10, tzinfo=dt.UTC))
+    batch.write_term_index(term_dir)
+    assert os.readlink(term_dir / "latest") == newer_final.name
+    assert re.search(rf"{newer_final.name}</a></td><td>latest", (term_dir / "index.html").read_text())
+
+
 def test_a_timed_out_report_fails_alone_and_the_kernel_is_replaced(notebooks, tmp_path):
     jobs = _jobs(notebooks, 3, pdf=False)
     # A cell that sleeps 300 s against a 10 s limit. The limit leaves room for a fresh
@@ -137,6 +162,74 @@ def test_a_timed_out_report_fails_alone_and_the_kernel_is_replaced(notebooks, tm
     assert time.monotonic() - started < 120  # the 300 s cell was cut off
     assert not results["school-0"].ok and results["school-0"].ename == "CellTimeoutError"
     assert results["school-1"].ok and results["school-2"].ok
+
+
+# One 400,000-character word in a table cell: small to render, but a browser lays it out
+# for many minutes when printing (a tracker cell of 861k characters did this).
+RUNAWAY_BODY = """
+from IPython.display import HTML, display
+display(HTML("<table><tr><td>" + "x" * 400_000 + "</td></tr></table>"))
+"""
+
+
+# 30,000 table rows: WeasyPrint takes well over a minute to lay them out.
+LONG_TABLE_BODY = """
+from IPython.display import HTML, display
+display(HTML("<table>" + "<tr><td>x</td><td>many words here</td></tr>" * 30_000 + "</table>"))
+"""
+
+
+def _runaway_then_ok(
+    tmp_path: Path, notebooks: dict[str, str], body: str = RUNAWAY_BODY
+) -> list[batch.Job]:
+    """A report that takes minutes to print, then a normal one."""
+    runaway = _notebook(tmp_path / "runaway.ipynb", body)
+    jobs = _jobs(notebooks, 2)
+    return [batch.Job(**{**jobs[0].__dict__, "notebook": runaway}), jobs[1]]
+
+
+def test_a_runaway_pdf_fails_alone_within_the_time_limit_and_the_browser_is_replaced(
+    notebooks, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("TOOLKIT_PDF_ENGINE", "chromium")
+    run_dir = batch.new_run_dir(tmp_path / "t")
+    started = time.monotonic()
+    results = batch.run_jobs(
+        _runaway_then_ok(tmp_path, notebooks), run_dir, workers=1, timeout=20, progress=False
+    )
+    assert time.monotonic() - started < 120
+    runaway = results["school-0"]
+    assert not runaway.ok and runaway.ename == "PdfTimeout", runaway
+    assert "did not finish" in runaway.evalue and "browser was stopped" in runaway.evalue
+    assert runaway.seconds < 20 + 10  # the limit covers execution and printing together
+    assert not (run_dir / "reports" / "school-0.pdf").exists()
+    assert results["school-1"].ok  # a new browser printed the next report
+    assert (run_dir / "reports" / "school-1.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_report_stuck_beyond_its_time_limit_has_its_worker_replaced(
+    notebooks, tmp_path, monkeypatch
+):
+    """WeasyPrint cannot be cut off inside the worker: the pool kills the worker instead."""
+    from toolkit.batch import runner
+
+    monkeypatch.setenv("TOOLKIT_PDF_ENGINE", "weasyprint")
+    monkeypatch.setattr(runner, "OVERRUN_GRACE", 2.0)
+    run_dir = batch.new_run_dir(tmp_path / "t")
+    started = time.monotonic()
+    results = batch.run_jobs(
+        _runaway_then_ok(tmp_path, notebooks, LONG_TABLE_BODY),
+        run_dir,
+        workers=1,
+        timeout=30,
+        progress=False,
+    )
+    assert time.monotonic() - started < 150
+    stuck = results["school-0"]
+    assert not stuck.ok and stuck.ename == "TimeoutError", stuck
+    assert 30 < stuck.seconds < 30 + 2 + 10
+    assert "time limit of 30 s" in stuck.evalue and "worker was stopped" in stuck.evalue
+    assert results["school-1"].ok  # on a new worker, with a new kernel
 
 
 DRIVER = textwrap.dedent(

@@ -54,7 +54,7 @@ def test_notebook_lists_upcoming_deadlines(executed):
     # working day of November, Mon 30 Nov; the termly report to Progress Board, Executive
     # Team and Standards Committee on the last day of Autumn 2, Fri 18 Dec 2026 (within 28
     # days). The sample's visits all had their reports due by 20 Nov, so none is listed.
-    assert "<th>Due</th>" in html and "<th>Send to</th>" in html
+    assert '<th scope="col">Due</th>' in html and '<th scope="col">Send to</th>' in html
     assert "Issue agenda for SIP minimum visit (January)" in html
     assert "<td>Mon 30 Nov 2026</td><td>Trust</td><td>Deputy CEO monthly report to the CEO</td><td>CEO</td>" in html
     assert "<td>Fri 18 Dec 2026</td><td>Brookside Primary School</td><td>Deputy CEO report (termly, Autumn 2)</td>" in html

@@ -270,17 +270,6 @@ def test_standards_outcomes_suppress_a_small_school_figure():
     )
 
 
-def test_column_widths_follow_content_and_keep_header_words_whole():
-    from toolkit.reports.html import column_widths
-
-    # a short reference column and a long free-text column: the note is capped at 40 characters
-    widths = column_widths(["Ref", "Detail"], [[5, 5, 5], [200, 180, 30]])
-    assert [round(w, 1) for w in widths] == [round(100 * 5 / 45, 1), round(100 * 40 / 45, 1)]
-    # a header word ("Reference", 9 letters) is never squeezed below its length + 2
-    widths = column_widths(["Reference", "Detail"], [[3], [40]])
-    assert round(widths[0], 1) == round(100 * 11 / 51, 1)
-
-
 def test_lsip_finds_the_planted_recommendation_that_differs(sample_tracker):
     """Sample spec: visit V0087 (Millbrook, 24 Mar 2026) recommends Improve while Millbrook is
     Repair in 2025/26 Spring; the LSIP summary for the March 2026 EIT must list it."""

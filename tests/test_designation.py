@@ -261,7 +261,7 @@ def test_trust_frame_and_json():
 
 
 def test_interactive_panel_recomputes_on_a_change():
-    from toolkit.reports.review import interactive_review
+    from toolkit.reports.interactive import interactive_review
 
     other = 900301
     schools = pd.DataFrame([

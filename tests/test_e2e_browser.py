@@ -48,7 +48,7 @@ def test_committee_member_opens_index_follows_link_and_prints(run_dir, tmp_path)
         school = page.locator("h2", has_text="Castle Hill Academy (900006)")
         assert school.count() == 1
         # the first table after the school's heading lists its designation review
-        school.locator("xpath=following-sibling::table[1]").get_by_role("link", name="HTML").first.click()
+        school.locator("xpath=following-sibling::*[1]").get_by_role("link", name="HTML").first.click()
         page.wait_for_load_state("load")
         assert page.url.endswith("designation-review.html")
 

@@ -12,7 +12,7 @@ import pytest
 import toolkit
 
 ROOT = Path(toolkit.__file__).parent
-SUBPACKAGES = ["tracker", "calendar", "assessment", "reports", "batch"]
+SUBPACKAGES = ["tracker", "calendar", "assessment", "reports", "batch", "visits", "privacy"]
 
 
 @pytest.mark.parametrize("name", SUBPACKAGES)

@@ -13,12 +13,16 @@ For each school and term (Strand 4; DOMAIN.md "Designation"):
 4. *Risk*: the level for the designation in force (agreed, else proposed), the movement
    since last term and the history.
 
-``what_if`` recomputes an assessment with some judgements changed, reusing the data
-already gathered for the school so that it answers at once in the notebook.
+``what_if`` recomputes an assessment with some judgements changed, and optionally a
+hypothetical inspection in place of the recorded one, reusing the data already gathered for
+the school so that it answers at once in the notebook. ``why_proposal`` says in one line why
+a what-if proposal did or did not move from the recorded one.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import weakref
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -265,6 +269,8 @@ class _TermData:
     suggestions: dict[str, Suggestion]
     limiting: list[str]
     inspection: ofsted.Inspection | None
+    end: dt.date  # the term's last day: inspections and limiting judgements are as at this day
+    what_if_reasons: dict[str, str] = field(default_factory=dict)  # indicator -> why a what-if set it
 
 
 @dataclass
@@ -308,7 +314,7 @@ def _build_context(tracker: Tracker, urn: int, term: Term) -> _SchoolContext:
         end = term_end_date(tracker, t)
         latest = ofsted.latest_judged(found, end)
         suggestions = {i.key: suggest(tracker, urn, t, i.key, found, memo) for i in indicators()}
-        data.append(_TermData(t, rows.get(t, {}), suggestions, ofsted.limiting_judgements(tracker.policy, latest, end), latest))
+        data.append(_TermData(t, rows.get(t, {}), suggestions, ofsted.limiting_judgements(tracker.policy, latest, end), latest, end))
     return _SchoolContext(
         policy=tracker.policy,
         urn=urn,
@@ -326,7 +332,8 @@ def _judgements(td: _TermData, overrides: dict[str, str] | None = None) -> tuple
         reviewer = _text(td.row.get(f"{ind.key}_judgement"))
         evidence = _text(td.row.get(f"{ind.key}_evidence"))
         if overrides and ind.key in overrides:
-            value, source, reason = overrides[ind.key], "what-if", f"what-if: set to {overrides[ind.key]} (was {reviewer or sug.designation or NO_EVIDENCE})"
+            why = td.what_if_reasons.get(ind.key) or f"set to {overrides[ind.key]}"
+            value, source, reason = overrides[ind.key], "what-if", f"what-if: {why} (was {reviewer or sug.designation or NO_EVIDENCE})"
         elif reviewer:
             value, source, reason = reviewer, REVIEWER, "judged by the reviewer"
         elif sug.designation:
@@ -428,11 +435,24 @@ def assess_school(tracker: Tracker, urn: int, term: str | Term) -> SchoolAssessm
     return _assess(ctx)
 
 
-def what_if(tracker: Tracker, urn: int, term: str | Term, overrides: dict[str, str]) -> SchoolAssessment:
+def what_if(
+    tracker: Tracker,
+    urn: int,
+    term: str | Term,
+    overrides: dict[str, str],
+    inspection: ofsted.Inspection | None = None,
+) -> SchoolAssessment:
     """Recompute an assessment with some indicator judgements changed, e.g.
     ``{"qi6": "Improve"}`` (keys may be qi6, 6 or 'Climate'; a value of None or "" removes
     an override). Reuses the data gathered by ``assess_school``, so only the proposal,
-    exit rule, risk and support package are recomputed."""
+    exit rule, risk and support package are recomputed.
+
+    ``inspection`` (see ``ofsted.hypothetical``) stands in for the latest recorded
+    inspection of the assessed term: its limiting judgements replace the recorded ones, and
+    QI1 takes the step the inspection maps to (``ofsted.qi1_step``) unless QI1 is itself
+    overridden. An LSIP can so ask "what if the monitoring visit lifts the category of
+    concern?" as well as "what if climate for learning improves?".
+    """
     t = _term(term)
     store = _cache_for(tracker)
     ctx = store.get((int(urn), t))
@@ -445,7 +465,43 @@ def what_if(tracker: Tracker, urn: int, term: str | Term, overrides: dict[str, s
         if v not in ctx.policy.designations.order:
             raise ValueError(f"{v!r} is not a designation; use one of {', '.join(ctx.policy.designations.order)}")
         clean[resolve_indicator(k)] = v
-    return _assess(ctx, clean)
+    if inspection is None:
+        return _assess(ctx, clean)
+    last = ctx.terms[-1]
+    limiting = ofsted.limiting_judgements(ctx.policy, inspection, last.end)
+    step, why = ofsted.qi1_step(ctx.policy, inspection)
+    reasons = {}
+    if "qi1" not in clean and step is not None:
+        clean["qi1"] = step
+        reasons["qi1"] = f"inspection {why}"
+    hypothetical = dataclasses.replace(last, limiting=limiting, inspection=inspection, what_if_reasons=reasons)
+    return _assess(dataclasses.replace(ctx, terms=[*ctx.terms[:-1], hypothetical]), clean)
+
+
+def why_proposal(recorded: SchoolAssessment, changed: SchoolAssessment) -> str:
+    """One line saying why the what-if proposal did or did not move from the recorded one,
+    led by what decides it: an Ofsted limiting judgement, the rule for leaving High risk, the
+    cap above the worst indicator, or the best fit itself. For example "Stabilise stays: the
+    Ofsted category of concern limits the proposal (Ofsted Inadequate overall effectiveness,
+    3 Feb 2026)"."""
+    before, after = recorded.proposed or NO_EVIDENCE, changed.proposed or NO_EVIDENCE
+    moved = before != after
+    head = f"{before} -> {after}" if moved else f"{after} stays"
+    if changed.limiting:
+        return f"{head}: the Ofsted category of concern limits the proposal ({'; '.join(changed.limiting)})"
+    if changed.exit_rule and changed.proposed != changed.raw_proposed:
+        return f"{head}: the rule for leaving High risk holds it ({changed.exit_rule})"
+    if recorded.limiting and not changed.limiting:
+        lifted = f"{head}: with no Ofsted category of concern the proposal is the best fit of the judgements"
+        return lifted + (f" ({changed.proposal_reasons[0]})" if changed.proposal_reasons else "")
+    capped = next((r for r in changed.proposal_reasons if r.startswith("no more than")), None)
+    if capped:
+        return f"{head}: {capped}"
+    if not changed.proposal_reasons:
+        return head
+    if not moved and not changed.overrides:
+        return f"{head}: as recorded ({changed.proposal_reasons[0]})"
+    return f"{head}: {changed.proposal_reasons[0]}"
 
 
 def schools_assessed(tracker: Tracker) -> list[int]:
@@ -501,4 +557,5 @@ __all__ = [
     "propose",
     "schools_assessed",
     "what_if",
+    "why_proposal",
 ]

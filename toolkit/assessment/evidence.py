@@ -23,6 +23,7 @@ from toolkit.assessment.groups import NO_COMPARABLE, group_gaps, suppress_cells
 from toolkit.assessment.indicators import descriptor_text, indicator
 from toolkit.calendar.terms import SEASONS, Term
 from toolkit.policy import Policy
+from toolkit.privacy.suppression import SUPPRESSED, Gate, is_suppressed
 from toolkit.tracker.model import Tracker
 from toolkit.tracker.queries import ALL, indexed, num
 from toolkit.tracker.schema import MEASURE_INFO
@@ -334,6 +335,7 @@ def suggest_qi6(tracker: Tracker, urn: int, term: Term) -> Suggestion:
     """
     policy = tracker.policy
     ds = policy.data_suggestions
+    gate = Gate.of(policy)
     rows = _attendance_rows(tracker, urn, term)
     rows = rows.loc[rows["attendance_pct"].notna()] if not rows.empty else rows
     if rows.empty:
@@ -346,15 +348,23 @@ def suggest_qi6(tracker: Tracker, urn: int, term: Term) -> Suggestion:
     att = float(cur["attendance_pct"])
     nat = tracker.national_figure(year, phases, "Attendance %")
     if nat is None:
+        shown = f"{att:.1f}%" if gate.cohort_ok(cur.get("cohort")) else SUPPRESSED  # the privacy gate
         if sig.separate_phase(policy, tracker.phase(urn)):
-            return Suggestion("qi6", None, f"{NO_EVIDENCE}: attendance {att:.1f}%: {sig.no_comparable_figure(tracker.phase(urn))}")
-        return Suggestion("qi6", None, f"{NO_EVIDENCE}: attendance {att:.1f}% but no national attendance figure for {year}")
+            return Suggestion("qi6", None, f"{NO_EVIDENCE}: attendance {shown}: {sig.no_comparable_figure(tracker.phase(urn))}")
+        return Suggestion("qi6", None, f"{NO_EVIDENCE}: attendance {shown} but no national attendance figure for {year}")
     gap = att - nat[0]
     recent = [float(v) for v in rows["attendance_pct"].tail(ds.trend_terms)]
     direction = trend(recent) if len(recent) >= 2 else None
     step = step_higher_better(gap, ds.attendance_gap_sustain, ds.attendance_gap_improve, ds.attendance_gap_repair)
     over = f" over {len(recent)} terms" if direction else ""
-    text = f"Attendance {att:.1f}%{when} is {_points(gap)} national {nat[0]:.1f}%"
+    # The privacy gate: a figure for a small cohort (or a count in disguise) never reaches
+    # the reason sentence or its facts; the judgement still uses it.
+    gated = gate.attendance(cur.to_dict())
+    small = f"{SUPPRESSED} (fewer than {gate.minimum} pupils)"
+    if is_suppressed(gated["attendance_pct"]):
+        text = f"Attendance{when} {small}, compared with national {nat[0]:.1f}%"
+    else:
+        text = f"Attendance {att:.1f}%{when} is {_points(gap)} national {nat[0]:.1f}%"
     if direction:
         text += f" and {direction}{over}"
     if step == "Stabilise" and direction == "rising":
@@ -362,29 +372,38 @@ def suggest_qi6(tracker: Tracker, urn: int, term: Term) -> Suggestion:
         text += " (improving, so not 'consistently low and not improving')"
     steps = [step]
     parts = [f"{text} -> {step}"]
-    facts: list[dict[str, object]] = [{"measure": "Attendance %", "term": cur_term.label, "value": att, "national": nat[0], "gap": round(gap, 2), "trend": direction or "", "step": step}]
+    hide_att = is_suppressed(gated["attendance_pct"])
+    facts: list[dict[str, object]] = [{"measure": "Attendance %", "term": cur_term.label, "value": SUPPRESSED if hide_att else att, "national": nat[0], "gap": SUPPRESSED if hide_att else round(gap, 2), "trend": direction or "", "step": step}]
     pa = num(cur.get("persistent_absence_pct"))  # Series.get: None when the column is absent
     nat_pa = tracker.national_figure(year, phases, "Persistent absence %")
     if pa is not None and nat_pa is not None:
         gap_pa = pa - nat_pa[0]
         s = step_lower_better(gap_pa, ds.persistent_absence_gap_sustain, ds.persistent_absence_gap_improve, ds.persistent_absence_gap_repair)
         steps.append(s)
-        parts.append(f"persistent absence {pa:.1f}% is {_points(gap_pa)} national {nat_pa[0]:.1f}% -> {s}")
-        facts.append({"measure": "Persistent absence %", "term": cur_term.label, "value": pa, "national": nat_pa[0], "gap": round(gap_pa, 2), "trend": "", "step": s})
+        if is_suppressed(gated["persistent_absence_pct"]):
+            parts.append(f"persistent absence {small}, compared with national {nat_pa[0]:.1f}% -> {s}")
+            facts.append({"measure": "Persistent absence %", "term": cur_term.label, "value": SUPPRESSED, "national": nat_pa[0], "gap": SUPPRESSED, "trend": "", "step": s})
+        else:
+            parts.append(f"persistent absence {pa:.1f}% is {_points(gap_pa)} national {nat_pa[0]:.1f}% -> {s}")
+            facts.append({"measure": "Persistent absence %", "term": cur_term.label, "value": pa, "national": nat_pa[0], "gap": round(gap_pa, 2), "trend": "", "step": s})
     sus = _suspension_rate(rows, cur_term, ds.suspension_rate_period)
     nat_s = tracker.national_figure(year, phases, "Suspension rate %")
     if sus is not None and nat_s is not None and nat_s[0] > 0:
-        rate, falling = sus
+        rate, falling = sus[0], sus[1]
         ratio = rate / nat_s[0]
         per = "this term" if ds.suspension_rate_period == "term" else "a year (annualised)"
-        line = f"suspensions {rate:.1f} per 100 pupils {per} are {ratio:.1f}x national {nat_s[0]:.1f}"
+        hide_sus = is_suppressed(gated["suspensions"]) or gate.small_count(sus[2])
+        if hide_sus:
+            line = f"suspensions {per} {SUPPRESSED} (fewer than {gate.minimum}, or fewer than {gate.minimum} pupils), compared with national {nat_s[0]:.1f} per 100"
+        else:
+            line = f"suspensions {rate:.1f} per 100 pupils {per} are {ratio:.1f}x national {nat_s[0]:.1f}"
         s = None
         if ratio >= ds.suspension_ratio_stabilise:
             s = "Repair" if falling else "Stabilise"
             line += f" -> {s}" + (" (falling)" if falling else " (well above average and not improving)")
             steps.append(s)
         parts.append(line)
-        facts.append({"measure": "Suspension rate %", "term": cur_term.label, "value": round(rate, 2), "national": nat_s[0], "gap": round(rate - nat_s[0], 2), "trend": "falling" if falling else "", "step": s or ""})
+        facts.append({"measure": "Suspension rate %", "term": cur_term.label, "value": SUPPRESSED if hide_sus else round(rate, 2), "national": nat_s[0], "gap": SUPPRESSED if hide_sus else round(rate - nat_s[0], 2), "trend": "falling" if falling else "", "step": s or ""})
     result = steps[0]
     for s in steps[1:]:
         result = worse(policy, result, s)
@@ -424,25 +443,28 @@ def groups_below_national(tracker: Tracker, urn: int, term: Term, phases: list[s
     return out
 
 
-def _suspension_rate(rows: pd.DataFrame, cur_term: Term, period: str) -> tuple[float, bool] | None:
+def _suspension_rate(rows: pd.DataFrame, cur_term: Term, period: str) -> tuple[float, bool, float] | None:
     """Suspensions per 100 pupils to compare with the national rate: this term's when the
     national figure is termly; the year to date annualised (x 3 / terms so far) when it is
-    annual. Also whether the termly count fell from the previous term."""
+    annual. Also whether the termly count fell from the previous term, and the count the
+    rate comes from (for the privacy gate)."""
     if "suspensions" not in rows:
         return None
     cohort = num(rows.iloc[-1].get("cohort"))
     current = num(rows.iloc[-1].get("suspensions"))
     if current is None or not cohort:
         return None
+    count = current
     if period == "term":
         rate = current / cohort * 100
     else:
         year_rows = rows.loc[rows["_term"].map(lambda t: t.year == cur_term.year)]
         known = [c for c in (num(v) for v in year_rows["suspensions"]) if c is not None]
-        rate = sum(known) / cohort * 100 * len(SEASONS) / len(known)
+        count = sum(known)
+        rate = count / cohort * 100 * len(SEASONS) / len(known)
     prev = [num(v) for v in rows["suspensions"].tail(2)]
     falling = len(prev) == 2 and None not in prev and prev[1] < prev[0]  # type: ignore[operator]
-    return rate, bool(falling)
+    return rate, bool(falling), float(count)
 
 
 # ----------------------------------------------------------------------------- dispatch

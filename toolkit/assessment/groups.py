@@ -30,25 +30,18 @@ comparable national figure" for a special school or AP without its own benchmark
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from toolkit.assessment import significance as sig
 from toolkit.assessment.figures import fmt
 from toolkit.policy import Policy
+from toolkit.privacy.suppression import IMPLICIT_COMPLEMENT, PARTITIONS, Gate
 from toolkit.tracker.model import Tracker
 from toolkit.tracker.queries import ALL, num
 from toolkit.tracker.schema import GROUP_COMPLEMENT, MEASURE_INFO, PUPIL_GROUPS
 
-# Groups that together make up All pupils (used for complementary suppression).
-PARTITIONS: tuple[tuple[str, ...], ...] = (
-    ("Disadvantaged", "Not disadvantaged"),
-    ("Boys", "Girls"),
-    ("SEN support", "EHC plan", "No SEN"),
-)
-# Listed groups whose complement is "everyone else" (not a listed group).
-IMPLICIT_COMPLEMENT = ("EAL",)
+# PARTITIONS (groups that make up All pupils) and IMPLICIT_COMPLEMENT live with the gate.
+__all__ = ["COLUMNS", "IMPLICIT_COMPLEMENT", "PARTITIONS", "display_groups", "group_gaps", "pupils_equivalent", "suppress_cells"]
 
 COLUMNS = [
     "measure",
@@ -84,35 +77,13 @@ def pupils_equivalent(gap_points: float | None, cohort: float | None, unit: str)
 
 
 def suppress_cells(cohorts: dict[str, float | None], withheld: dict[str, str], policy: Policy) -> dict[str, str]:
-    """Decide which groups to suppress for one measure, and why (rules 1 and 2 above).
+    """Decide which groups to suppress for one measure, and why: the privacy gate's
+    ``Gate.groups`` (rules 1 and 2 above; one gate for every output).
 
     ``cohorts`` maps group -> cohort (None where unknown); ``withheld`` maps group -> the
     source's suppression code. Returns group -> reason for every suppressed group.
     """
-    minimum = policy.suppression.min_group_size
-    out: dict[str, str] = {}
-    for g, n in cohorts.items():
-        if g in withheld:
-            out[g] = f"withheld at source ({withheld[g]})"
-        elif n is None:
-            out[g] = "cohort not given"
-        elif n < minimum:
-            out[g] = f"fewer than {minimum} pupils"
-    if ALL in out:  # the whole cohort is too small: nothing can be shown
-        return {g: out.get(g, "the whole cohort is suppressed") for g in cohorts}
-    total = cohorts.get(ALL)
-    for g in IMPLICIT_COMPLEMENT:
-        n = cohorts.get(g)
-        if g in cohorts and g not in out and total is not None and n is not None and 0 < total - n < minimum:
-            out[g] = f"complementary: All pupils minus {g} would reveal fewer than {minimum} pupils"
-    for part in PARTITIONS:
-        present = [g for g in part if g in cohorts]
-        hidden = [g for g in present if g in out]
-        shown = [g for g in present if g not in out]
-        if len(hidden) == 1 and shown:
-            smallest = min(shown, key=lambda g: (cohorts[g] if cohorts[g] is not None else math.inf, g))
-            out[smallest] = f"complementary: with All pupils it would reveal {hidden[0]}"
-    return out
+    return Gate.of(policy).groups(cohorts, withheld)
 
 
 def _others_value(group: str, values: dict[str, float | None], cohorts: dict[str, float | None], hidden: dict[str, str], minimum: int) -> tuple[str | None, float | None]:

@@ -216,3 +216,31 @@ def qi1_step(policy: Policy, inspection: Inspection) -> tuple[str | None, str]:
     if attention:
         return "Improve", f"Ofsted report card {when}: Needs attention in {attention[0]}"
     return "Sustain", f"Ofsted report card {when}: every area Expected standard or better"
+
+
+def area_headers(framework: str) -> list[str]:
+    """The evaluation areas of a framework as the tracker heads them, e.g. "Leadership and
+    governance" (early years and sixth form last: not every school has them)."""
+    spec, keys = (sheet("ofsted_legacy"), LEGACY_AREAS) if framework == LEGACY else (sheet("ofsted_report_cards"), REPORT_CARD_AREAS)
+    return [spec.column(k).header for k in keys]
+
+
+def hypothetical(framework: str, grade: str, day: dt.date, *, area: str | None = None, safeguarding: str = "Met") -> Inspection:
+    """An inspection that has not happened, for the what-if (``designation.what_if``).
+
+    Legacy: ``grade`` is the overall effectiveness. Report card: ``grade`` is given to
+    ``area`` (default Leadership and governance) and every other area that every school has
+    is at "Expected standard", so the one grade the LSIP picks is the one that decides.
+    ``safeguarding`` is Met or Not met under either framework.
+    """
+    if framework == LEGACY:
+        return Inspection(LEGACY, day, "What-if", grade, {}, safeguarding, None)
+    if framework != REPORT_CARD:
+        raise ValueError(f"Unknown inspection framework {framework!r}; use {LEGACY!r} or {REPORT_CARD!r}")
+    headers = area_headers(REPORT_CARD)
+    core = headers[:-2]  # early years and sixth form apply to some schools only
+    chosen = area or core[-1]
+    if chosen not in headers:
+        raise ValueError(f"{chosen!r} is not a report-card area; use one of {', '.join(headers)}")
+    areas = {h: "Expected standard" for h in core} | {chosen: grade}
+    return Inspection(REPORT_CARD, day, "What-if", None, areas, safeguarding, None)

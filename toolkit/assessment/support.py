@@ -118,6 +118,8 @@ def trust_support(tracker: Tracker, term: str | Term, assessments: list[SchoolAs
             "sia_days_planned_term": dep["sia_planned_term"],
             "sia_days_used_term": dep["sia_used_term"],
             "sia_days_allocated_year": pkg.sia_days_per_year,
+            "sia_days_package": pkg.sia_days,  # as the strategy sets it: per ``sia_days_per``
+            "sia_days_per": pkg.sia_days_per,
             "dhts_allocated": f"{pkg.mat_wide_dhts_min}-{pkg.mat_wide_dhts_max}" if pkg.mat_wide_dhts_max else "0",
             "dhts_min": pkg.mat_wide_dhts_min,
             "dhts_deployed_term": dep["dhts_term"],

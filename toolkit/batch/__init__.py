@@ -22,10 +22,20 @@ Why it is built like this:
   never touched, so a re-run never overwrites an earlier run's reports.
 
 Public API: ``plan_term`` (the term's jobs), ``execute_run`` (run them into a new run
-folder, giving a ``RunOutcome``), ``run_jobs``, ``write_term_data`` (the CSV/JSON summary and calendars), ``Job``,
+folder, giving a ``RunOutcome``), ``run_jobs``, ``interruptible`` / ``Interrupted``
+(SIGINT and SIGTERM stop a batch cleanly), ``write_term_data`` (the CSV/JSON summary and calendars), ``Job``,
 ``JobResult``, ``new_run_dir``, ``write_term_index``, ``write_calendars``, ``slugify``, ``NOTEBOOKS_DIR``; inside a kernel, ``prepare_kernel``.
 
-Modules: ``jobs``, ``kernel`` (warm kernels), ``worker`` (the worker process),
+- **Nothing outlives the batch.** Ctrl-C or SIGTERM stops scheduling at once and ends every
+  worker, kernel and browser within seconds (exit 130 / 143), the run staying
+  ``run-<time>.incomplete`` with an index counting the reports on disk. If the main process
+  is killed outright, each worker notices (``PR_SET_PDEATHSIG`` and a parent-alive thread)
+  and ends its kernel and browser, all found by an environment marker (``processes``).
+- **Bounded reports.** ``--timeout`` covers running a report's notebook and printing its
+  PDF; a runaway report fails alone and its worker, kernel and browser are replaced.
+
+Modules: ``jobs``, ``kernel`` (warm kernels), ``worker`` (the worker process), ``processes``
+(finding and ending a batch's processes),
 ``runfolder`` (run folders and index pages), ``runner`` (the pool and progress),
 ``planning`` (a term's reports and data files).
 """
@@ -41,6 +51,8 @@ _API = {
     "run_jobs": "toolkit.batch.runner:run_jobs",
     "execute_run": "toolkit.batch.runner:execute_run",
     "RunOutcome": "toolkit.batch.runner:RunOutcome",
+    "Interrupted": "toolkit.batch.runner:Interrupted",
+    "interruptible": "toolkit.batch.runner:interruptible",
     "plan_term": "toolkit.batch.planning:plan_term",
     "write_term_data": "toolkit.batch.planning:write_term_data",
     "write_calendars": "toolkit.batch.planning:write_calendars",

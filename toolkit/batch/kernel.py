@@ -20,6 +20,7 @@ KERNEL_NAME = "python3"
 STARTUP_TIMEOUT = 120  # seconds; generous because 2 cores may start several kernels at once
 START_ATTEMPTS = 3
 RESET_TAG = "toolkit-reset"
+KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False",)
 # The hidden first cell of every report in a warm kernel.
 RESET_SOURCE = "import toolkit.batch.kernel as _toolkit_kernel\n_toolkit_kernel.prepare_kernel()\n"
 
@@ -118,12 +119,14 @@ def _fresh_copy(tracker: Any) -> Any:
 class WarmKernel:
     """One Jupyter kernel kept alive in a worker process, restarted only when it dies."""
 
-    def __init__(self, kernel_name: str = KERNEL_NAME, cwd: str | None = None) -> None:
+    def __init__(
+        self, kernel_name: str = KERNEL_NAME, cwd: str | None = None, socket_dir: str | None = None
+    ) -> None:
         self.kernel_name = kernel_name
         self.cwd = cwd
         self.km: Any = None
         self.kc: Any = None
-        self._dir = tempfile.mkdtemp(prefix="toolkit-kernel-")
+        self._dir = _socket_dir(socket_dir)
 
     def start(self) -> None:
         from jupyter_client.manager import AsyncKernelManager
@@ -139,7 +142,16 @@ class WarmKernel:
                     ip=os.path.join(self._dir, f"k{attempt}"),
                     connection_file=os.path.join(self._dir, f"kernel-{attempt}.json"),
                 )
-                run_sync(km.start_kernel)(cwd=self.cwd)
+                # No IPython history database: a batch runs thousands of cells that no one
+                # will recall, and the history would sit outside the output folder. The
+                # profile goes to this kernel's own temporary folder (removed by close()).
+                env = {**os.environ, "IPYTHONDIR": os.path.join(self._dir, "ipython")}
+                run_sync(km.start_kernel)(
+                    cwd=self.cwd,
+                    env=env,
+                    extra_arguments=list(KERNEL_ARGUMENTS),
+                    **_tied_to_this_process(),
+                )
                 kc = km.client()
                 kc.start_channels()
                 run_sync(kc.wait_for_ready)(timeout=STARTUP_TIMEOUT)
@@ -186,6 +198,38 @@ class WarmKernel:
         shutil.rmtree(self._dir, ignore_errors=True)
 
 
+def _tied_to_this_process() -> dict[str, Any]:
+    """Popen arguments that make the kernel die with the process starting it.
+
+    ``PR_SET_PDEATHSIG`` fires when the *thread* that forked the child ends, so it is set only
+    when the kernel is started from the main thread (a worker always does). ipykernel also
+    polls its parent (``JPY_PARENT_PID``) and exits when it is gone.
+    """
+    import sys
+    import threading
+
+    if sys.platform != "linux" or threading.current_thread() is not threading.main_thread():
+        return {}
+    from toolkit.batch.processes import _prctl, die_with_parent
+
+    if not _prctl():  # looked up here, in the parent, not after the fork
+        return {}
+    return {"preexec_fn": die_with_parent}
+
+
+def _socket_dir(parent: str | None) -> str:
+    """A private folder for the kernel's IPC sockets, with a path short enough for them.
+
+    A Unix socket's path may not exceed about 107 bytes; under a deep TMPDIR the kernel
+    could not start at all, so such a folder is made directly in /tmp instead.
+    """
+    path = tempfile.mkdtemp(prefix="k" if parent else "toolkit-kernel-", dir=parent)
+    if len(path) > 80 and os.path.isdir("/tmp"):
+        os.rmdir(path)
+        path = tempfile.mkdtemp(prefix="toolkit-kernel-", dir="/tmp")
+    return path
+
+
 def register_engine() -> None:
     """Register papermill engine ``toolkit-warm``: papermill's nbclient engine on a given kernel."""
     from papermill.clientwrap import PapermillNotebookClient
@@ -206,7 +250,10 @@ def register_engine() -> None:
             **kwargs,
         ):
             warm: WarmKernel = kwargs.pop("warm_kernel")
+            deadline: float | None = kwargs.pop("deadline", None)
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            if deadline is not None:  # the cells share the report's time: each gets what is left
+                kwargs["timeout_func"] = lambda cell: max(1.0, deadline - time.monotonic())
             final = merge_kwargs(
                 kwargs,
                 timeout=execution_timeout,

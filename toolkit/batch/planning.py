@@ -78,8 +78,12 @@ def plan_term(
     urns: Sequence[int] | None = None,
     notebooks_dir: Path = NOTEBOOKS_DIR,
     policy_path: Path | None = None,
+    visits_path: Path | None = None,
 ) -> TermPlan:
-    """Every report of the term: trust reports first (the longest), then each school's two."""
+    """Every report of the term: trust reports first (the longest), then each school's two.
+
+    ``visits_path``: a workbook written by ``toolkit collect-visits``, passed to the
+    notebooks that declare a ``visits`` parameter (its rows count as if pasted in)."""
     schools = tracker.schools.sort_values("urn")
     if urns:
         unknown = sorted(set(urns) - set(int(u) for u in schools["urn"]))
@@ -95,6 +99,8 @@ def plan_term(
     }
     if policy_path is not None:
         common["policy"] = str(Path(policy_path).resolve())
+    if visits_path is not None:
+        common["visits"] = str(Path(visits_path).resolve())
     jobs: list[Job] = []
     missing: list[str] = []
     declared: dict[str, set[str]] = {}
@@ -138,6 +144,14 @@ def plan_term(
     return TermPlan(jobs, missing)
 
 
+class PartialOutput(Exception):
+    """Some files of a set were written (``links``) and some failed (``problems``)."""
+
+    def __init__(self, links: list[tuple[str, str]], problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.links, self.problems = links, problems
+
+
 def write_term_data(
     run_dir: Path, tracker: Any, term: Any, as_of: dt.date
 ) -> tuple[list[tuple[str, str]], list[str]]:
@@ -145,10 +159,11 @@ def write_term_data(
     links: list[tuple[str, str]] = []
     problems: list[str] = []
     try:
+        from toolkit.privacy.text import clean_json, write_csv
         from toolkit.reports.committee import school_summary
 
         frame = school_summary(tracker, term, as_of)
-        atomic_write(run_dir / "data" / "schools-summary.csv", frame.to_csv(index=False))
+        write_csv(run_dir / "data" / "schools-summary.csv", frame)  # no cell runs as a formula
         records = json.loads(frame.to_json(orient="records", date_format="iso"))
         payload = {
             "term": term.label,
@@ -158,7 +173,7 @@ def write_term_data(
             "schools": records,
         }
         atomic_write(
-            run_dir / "data" / "schools-summary.json", json.dumps(payload, indent=2, default=str)
+            run_dir / "data" / "schools-summary.json", json.dumps(clean_json(payload), indent=2, default=str)
         )
         links += [
             ("Schools summary (CSV)", "data/schools-summary.csv"),
@@ -168,6 +183,9 @@ def write_term_data(
         problems.append(f"summary: {type(exc).__name__}: {exc}")
     try:
         links += write_calendars(run_dir, tracker, term)
+    except PartialOutput as partial:
+        links += partial.links
+        problems += partial.problems
     except Exception as exc:
         problems.append(f"calendars: {type(exc).__name__}: {exc}")
     return links, problems
@@ -183,7 +201,11 @@ def write_calendars(run_dir: Path, tracker: Any, term: Any) -> list[tuple[str, s
         raise RuntimeError(
             "toolkit.calendar.ics is not available, so no calendar files were written"
         ) from exc
-    written = ics.write_calendars(tracker, term.year.label, run_dir / "calendars")
+    errors: list[str] = []
+    written = ics.write_calendars(tracker, term.year.label, run_dir / "calendars", errors=errors)
+    if errors:  # the files that were written are linked; the run still counts as failed
+        links = [(f"Calendar: {Path(p).name}", str(Path(p).resolve().relative_to(run_dir.resolve()))) for p in written]
+        raise PartialOutput(links, errors)
     return [
         (f"Calendar: {Path(p).name}", str(Path(p).resolve().relative_to(run_dir.resolve())))
         for p in written

@@ -1,16 +1,42 @@
-"""The worker process: runs one job in its warm kernel, isolates its failure, keeps the
-error notebook, and shuts the kernel and browser down when the pool ends.
+"""The worker process: runs one job at a time in its warm kernel, isolates a failure, keeps
+the error notebook, and never outlives the batch.
+
+A worker is started by ``toolkit.batch.runner`` and talks to it over a pipe: it says when
+its kernel is ready, then takes one job at a time and sends its result back. Why it is
+built like this:
+
+- **Nothing outlives it.** The worker carries its own marker in its environment
+  (``TOOLKIT_BATCH_WORKER``), inherited by its kernel, the Playwright driver and Chromium,
+  so on the way out it can end all of them even if they were re-parented. It asks Linux for
+  SIGTERM when the batch's main process dies (``PR_SET_PDEATHSIG``) and a thread checks its
+  parent as well; either way it ends its processes, removes its temporary folder and exits.
+  Its kernel is started with ``PR_SET_PDEATHSIG`` too (and ipykernel polls its parent), and
+  the Playwright driver exits when its stdin (a pipe from this process) closes, closing its
+  Chromium.
+- **Ctrl-C belongs to the batch.** SIGINT is ignored here (the terminal sends it to the whole
+  process group); the main process decides, and ends the worker with SIGTERM. Once stopping,
+  a report that fails is not kept as an error notebook: it failed because of the stop.
+- **Bounded reports.** A job's time limit covers executing the notebook (each cell may run
+  for what is left of it) and printing the PDF (``toolkit.reports.pdf.time_limit``); the main
+  process kills a worker that overruns it anyway.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
 import time
 import traceback
 from pathlib import Path
 from typing import Any
 
+from toolkit.batch import processes
 from toolkit.batch.jobs import Job, JobResult
 from toolkit.batch.kernel import (
     RESET_SOURCE,
@@ -23,18 +49,77 @@ from toolkit.batch.kernel import (
 # --------------------------------------------------------------------------- worker process
 
 _WORKER: dict[str, Any] = {}
+_STOPPING = threading.Event()  # set once the batch is being interrupted
+_EXIT_LOCK = threading.Lock()
 
 
-def worker_init(cwd: str | None) -> None:
+def worker_main(conn: Any, parent_pid: int, token: str, tmp_root: str, cwd: str | None) -> None:
+    """Entry point of a worker process (``multiprocessing`` spawn target)."""
+    signal.signal(signal.SIGINT, _on_sigint)
+    os.environ[processes.WORKER_MARKER] = token
+    processes.set_parent_death_signal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, lambda *_: _stop_now(143))
+    if os.getppid() != parent_pid:  # the batch died before we could ask to follow it
+        _stop_now(1)
+    processes.watch_parent(parent_pid, lambda: _stop_now(1))
+    # Everything temporary (kernel sockets, the browser's profile) goes in one folder the
+    # worker removes on the way out; the main process removes the batch's folder.
+    tmp = tempfile.mkdtemp(prefix=f"w{os.getpid()}-", dir=tmp_root)
+    _WORKER["tmp"] = tmp
+    os.environ["TMPDIR"] = tmp
+    tempfile.tempdir = None
+    worker_init(cwd, socket_dir=tmp)
+    started = time.perf_counter()
+    problem = None
+    try:
+        _WORKER["kernel"].start()
+    except Exception as exc:  # each job retries; the job then fails with the reason
+        problem = f"{type(exc).__name__}: {exc}"
+    conn.send(("ready", time.perf_counter() - started, problem))
+    while not _STOPPING.is_set():
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):  # the main process is gone
+            _stop_now(1)
+        if message is None:
+            break
+        job, run_dir, timeout = message
+        result = run_job(job, run_dir, timeout)
+        if _STOPPING.is_set():
+            break
+        conn.send(("result", result))
+    _worker_shutdown()
+    sys.exit(0)
+
+
+def _on_sigint(*_: Any) -> None:
+    _STOPPING.set()
+
+
+def _stop_now(code: int) -> None:
+    """End this worker's kernel and browser (and anything they started), clean up, exit."""
+    if not _EXIT_LOCK.acquire(blocking=False):
+        return
+    _STOPPING.set()
+    token = os.environ.get(processes.WORKER_MARKER)
+    if token:
+        processes.end_processes(processes.marked(processes.WORKER_MARKER, token))
+    tmp = _WORKER.get("tmp")
+    if tmp:
+        shutil.rmtree(tmp, ignore_errors=True)
+        with contextlib.suppress(OSError):  # the batch's folder, if the main process is gone
+            os.rmdir(os.path.dirname(tmp))
+    os._exit(code)
+
+
+def worker_init(cwd: str | None, socket_dir: str | None = None) -> None:
     import logging
-    from multiprocessing import util
 
     logging.getLogger("papermill").setLevel(logging.ERROR)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     register_engine()
-    _WORKER["kernel"] = WarmKernel(cwd=cwd)
+    _WORKER["kernel"] = WarmKernel(cwd=cwd, socket_dir=socket_dir)
     _WORKER["notebooks"] = {}
-    util.Finalize(None, _worker_shutdown, exitpriority=10)  # stop the kernel when the worker exits
 
 
 def _load_notebook(path: str) -> Any:
@@ -51,16 +136,22 @@ def _load_notebook(path: str) -> Any:
 
 
 def run_job(job: Job, run_dir: str, timeout: float | None) -> JobResult:
-    """Execute one job in this worker's warm kernel and write its HTML/PDF atomically."""
+    """Execute one job in this worker's warm kernel and write its HTML/PDF atomically.
+
+    ``timeout`` bounds the whole report: the notebook's cells share it, and printing the
+    PDF gets what is left.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     from toolkit.reports import html as reports
+    from toolkit.reports import pdf
 
     if "kernel" not in _WORKER:
         worker_init(None)
     warm: WarmKernel = _WORKER["kernel"]
     started = time.perf_counter()
+    deadline = None if not timeout else time.monotonic() + timeout
     root = Path(run_dir)
     work = root / ".work"
     work.mkdir(parents=True, exist_ok=True)
@@ -79,12 +170,15 @@ def run_job(job: Job, run_dir: str, timeout: float | None) -> JobResult:
             execution_timeout=timeout,
             start_timeout=STARTUP_TIMEOUT,
             warm_kernel=warm,
+            deadline=deadline,
         )
         nb.metadata.setdefault("papermill", {})["input_path"] = job.notebook
         result.execute_seconds = time.perf_counter() - started
-        reports.write_report(
-            nb, root / job.html, root / job.pdf if job.pdf else None, job.overrides
-        )
+        left = None if deadline is None else deadline - time.monotonic()
+        with pdf.time_limit(left):
+            reports.write_report(
+                nb, root / job.html, root / job.pdf if job.pdf else None, job.overrides
+            )
         result.render_seconds = time.perf_counter() - started - result.execute_seconds
         result.ok, result.html, result.pdf = True, job.html, job.pdf
         scratch.unlink(missing_ok=True)
@@ -106,7 +200,7 @@ def run_job(job: Job, run_dir: str, timeout: float | None) -> JobResult:
 
 
 def _keep_error_notebook(root: Path, scratch: Path, key: str) -> str | None:
-    if not scratch.exists():
+    if _STOPPING.is_set() or not scratch.exists():  # failed because the batch is stopping
         return None
     target = root / "failed" / f"{key}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -120,4 +214,11 @@ def _worker_shutdown() -> None:
     warm = _WORKER.get("kernel")
     if warm is not None:
         warm.close()
-    close_all()  # the worker's browser, if it printed with Chromium
+    with contextlib.suppress(Exception):
+        close_all()  # the worker's browser, if it printed with Chromium
+    token = os.environ.get(processes.WORKER_MARKER)
+    if token:  # anything that did not close cleanly
+        processes.end_processes(processes.marked(processes.WORKER_MARKER, token), grace=2.0)
+    tmp = _WORKER.get("tmp")
+    if tmp:
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -3,16 +3,21 @@
 Each run writes a new folder ``<out>/<term-slug>/run-<UTC time>/`` (staged as
 ``run-<time>.incomplete/`` until it ends), so a re-run never overwrites an earlier run's
 reports; ``<out>/<term-slug>/latest`` and ``<out>/<term-slug>/index.html`` point at the
-newest complete run. Exit code: 0 all made, 1 something failed (listed), 2 bad input.
+newest complete run. Exit code: 0 all made, 1 something failed (listed), 2 bad input,
+130 / 143 interrupted by SIGINT (Ctrl-C) / SIGTERM: the workers, kernels and browsers are
+ended within seconds and the run stays ``run-<time>.incomplete`` with its finished reports.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from toolkit.commands._common import add_tracker_arguments, iso_date, open_tracker, parsed
@@ -23,6 +28,37 @@ HELP = "Make every report of a term (HTML + PDF), calendars and a summary, in pa
 DESCRIPTION = __doc__
 
 
+
+
+@contextlib.contextmanager
+def stage(what: str, show: bool = True) -> Iterator[None]:
+    """Say what the batch is doing from its first second; in a terminal, count the seconds.
+
+    Reading a 1,000-school tracker takes a while: without this the batch showed nothing at all.
+    """
+    if not show:
+        yield
+        return
+    started = time.perf_counter()
+    done = threading.Event()
+    tty = sys.stderr.isatty()
+    print(f"{what} ...", end="" if tty else "\n", file=sys.stderr, flush=True)
+
+    def tick() -> None:
+        while not done.wait(1.0):
+            print(f"\r{what} ... {time.perf_counter() - started:.0f} s", end="", file=sys.stderr, flush=True)
+
+    ticker = threading.Thread(target=tick, daemon=True) if tty else None
+    if ticker is not None:
+        ticker.start()
+    try:
+        yield
+    finally:
+        done.set()
+        if ticker is not None:
+            ticker.join()
+        end = f"\r{what} ... " if tty else f"{what}: "
+        print(f"{end}done in {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,7 +73,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--workers", type=int, default=None, help="Worker processes (default: one per core)."
     )
     parser.add_argument(
-        "--timeout", type=float, default=600, help="Seconds a notebook cell may run (default 600)."
+        "--timeout",
+        type=float,
+        default=600,
+        help="Seconds one report may take, running its notebook and printing its PDF (default 600). "
+        "A report that takes longer fails alone; its kernel and browser are replaced.",
     )
     parser.add_argument(
         "--schools", type=int, nargs="+", metavar="URN", help="Only these schools' reports."
@@ -50,6 +90,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=sorted(ENGINES),
         default=None,
         help="How PDFs are printed (default: chromium if installed, else weasyprint).",
+    )
+    parser.add_argument(
+        "--visits", type=Path, default=None,
+        help="A workbook written by collect-visits: the LSIP summary and Progress Board packs use its visit reports.",
     )
     parser.add_argument("--no-progress", action="store_true", help="Do not show the progress bar.")
 
@@ -69,6 +113,17 @@ def data_quality_text(tracker) -> str:  # noqa: ANN001
 
 
 def run(args: argparse.Namespace) -> int:
+    from toolkit import batch
+
+    try:
+        with batch.interruptible():
+            return _run(args)
+    except batch.Interrupted as stop:  # outside the pool (reading, planning): nothing to clean up
+        print(f"Interrupted ({stop}).", file=sys.stderr)
+        return stop.exit_code
+
+
+def _run(args: argparse.Namespace) -> int:
     from toolkit import __version__, batch
     from toolkit.calendar.terms import Term
     from toolkit.outputs import sha256_file
@@ -77,11 +132,17 @@ def run(args: argparse.Namespace) -> int:
     if args.pdf_engine:  # read by every worker process
         os.environ["TOOLKIT_PDF_ENGINE"] = args.pdf_engine
     as_of = args.as_of or dt.date.today()
-    tracker = open_tracker(args.tracker, args.policy, strict=args.strict)
+    with stage(f"Reading {args.tracker.name}", not args.no_progress):
+        tracker = open_tracker(args.tracker, args.policy, strict=args.strict)
+    if args.visits is not None and not args.visits.is_file():
+        print(f"error: the collected visits workbook {args.visits} does not exist.", file=sys.stderr)
+        return 2
     try:
-        plan = batch.plan_term(
-            tracker, args.tracker, term, as_of, urns=args.schools, policy_path=args.policy
-        )
+        with stage("Planning the term's reports", not args.no_progress):
+            plan = batch.plan_term(
+                tracker, args.tracker, term, as_of, urns=args.schools, policy_path=args.policy,
+                visits_path=args.visits,
+            )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -94,6 +155,7 @@ def run(args: argparse.Namespace) -> int:
         "Term": term.label,
         "As of": as_of.isoformat(),
         "Schools": ", ".join(map(str, args.schools)) if args.schools else "all",
+        **({"Collected visit reports": args.visits.name} if args.visits else {}),
         "Toolkit version": __version__,
         "Started (UTC)": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
     }
@@ -119,9 +181,17 @@ def run(args: argparse.Namespace) -> int:
         before=before,
         provenance=provenance,
         progress=not args.no_progress,
+        problems=data_problems,
     )
     elapsed = time.perf_counter() - started
-    ok = sum(r.ok for r in outcome.results.values())
+    if outcome.interrupted is not None:
+        print(
+            f"Interrupted ({outcome.interrupted}): {outcome.made} of {len(plan.jobs)} reports made "
+            f"in {elapsed:.1f} s, kept in {outcome.run_dir} (marked incomplete; `latest` is unchanged).",
+            file=sys.stderr,
+        )
+        return outcome.interrupted.exit_code
+    ok = outcome.made
     print(
         f"{ok} of {len(plan.jobs)} reports made in {elapsed:.1f} s: {outcome.run_dir / 'index.html'}"
     )

@@ -3,7 +3,8 @@
 Writes ``trust.ics`` and one ``<urn>-<school>.ics`` per school, each written atomically,
 into ``outputs/calendar-2026-27/`` (or ``--out``). Import them into Outlook or Google
 Calendar; importing a newer file updates the events (stable UIDs) rather than duplicating
-them. Exit code: 0 written, 2 bad input (the problems are listed with their fix).
+them. Exit code: 0 written, 1 a calendar file could not be written, 2 bad input (the problems
+are listed with their fix).
 """
 
 from __future__ import annotations
@@ -37,7 +38,10 @@ def run(args: argparse.Namespace) -> int:
     events = build_schedule(tracker, year)
     for problem in non_working_visit_problems(tracker):
         print(f"warning: {problem}", file=sys.stderr)
-    paths = write_calendars(tracker, year, out, events=events)
+    errors: list[str] = []
+    paths = write_calendars(tracker, year, out, events=events, errors=errors)
     proposed = sum(e.proposed for e in events)
     print(f"{len(paths)} calendar files for {year.label} ({len(events)} events, {proposed} on proposed dates) in {out}")
-    return 0
+    for problem in errors:  # a file that could not be written fails the run
+        print(f"error: {problem}", file=sys.stderr)
+    return 1 if errors else 0

@@ -13,8 +13,15 @@ import argparse
 import datetime as dt
 import json
 import sys
+from pathlib import Path
 
-from toolkit.commands._common import add_tracker_arguments, iso_date, open_tracker, parsed
+from toolkit.commands._common import (
+    CommandFailed,
+    add_tracker_arguments,
+    iso_date,
+    open_tracker,
+    parsed,
+)
 
 NAME = "compliance"
 HELP = "List late reports, missed visits and other calendar-rule findings."
@@ -28,6 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--year", default=None, help="Only this academic year, e.g. 2026/27 (default: every year to date).")
     parser.add_argument("--as-of", type=iso_date, default=None, help="The date the checks are made on (default: today).")
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table", help="Output format (default: table).")
+    parser.add_argument("--visits", type=Path, default=None,
+                        help="A workbook written by collect-visits: its rows (dates sent from the forms) count as if pasted in.")
 
 
 def render_table(findings, summary, as_of: dt.date) -> str:
@@ -46,10 +55,19 @@ def render_table(findings, summary, as_of: dt.date) -> str:
 def run(args: argparse.Namespace) -> int:
     from toolkit.calendar.compliance import compliance, compliance_summary
     from toolkit.calendar.terms import AcademicYear
+    from toolkit.privacy.text import clean_json, csv_text, strip_control
 
     year = parsed(AcademicYear.parse, args.year) if args.year else None
     as_of = args.as_of or dt.date.today()
     tracker = open_tracker(args.tracker, args.policy, strict=args.strict)
+    if args.visits is not None:
+        from toolkit.tracker.problems import UnreadableFile
+        from toolkit.visits.merge import merge_collected
+
+        try:
+            tracker = merge_collected(tracker, args.visits)
+        except UnreadableFile as exc:
+            raise CommandFailed(f"error: {exc}") from None
     findings = compliance(tracker, as_of=as_of, year=year)
     from toolkit.calendar.schedule import non_working_visit_problems
 
@@ -59,12 +77,12 @@ def run(args: argparse.Namespace) -> int:
     for col in ("due", "actual"):
         out[col] = out[col].dt.strftime("%Y-%m-%d").where(out[col].notna(), None)
     if args.format == "csv":
-        sys.stdout.write(out.to_csv(index=False, lineterminator="\n"))
+        sys.stdout.write(csv_text(out))  # tracker text neutralised: no cell runs as a formula
     elif args.format == "json":
         records = json.loads(out.to_json(orient="records"))
-        print(json.dumps({"as_of": as_of.isoformat(), "year": year.label if year else None,
+        print(json.dumps(clean_json({"as_of": as_of.isoformat(), "year": year.label if year else None,
                           "summary": compliance_summary(findings).to_dict(orient="records"), "findings": records,
-                          "tracker_warnings": [p.to_dict() for p in tracker.report.warnings]}, indent=2))
+                          "tracker_warnings": [p.to_dict() for p in tracker.report.warnings]}), indent=2))
     else:
-        print(render_table(findings, compliance_summary(findings), as_of))
+        print(strip_control(render_table(findings, compliance_summary(findings), as_of)))
     return 0

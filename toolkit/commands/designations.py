@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from toolkit.assessment.support import capacity_check, support_flags, trust_support
     from toolkit.calendar.terms import Term
     from toolkit.outputs import atomic_write
+    from toolkit.privacy.text import clean_json, csv_text, strip_control
 
     term = parsed(Term.parse, args.term)
     tracker = open_tracker(args.tracker, args.policy, strict=args.strict)
@@ -70,10 +71,10 @@ def run(args: argparse.Namespace) -> int:
     capacity = capacity_check(tracker.policy, support)
     flags = support_flags(support, capacity)
     if args.format == "csv":
-        text = frame.to_csv(index=False, lineterminator="\n")
+        text = csv_text(frame)  # tracker text neutralised: no cell runs as a formula
     elif args.format == "json":
         text = json.dumps(
-            {
+            clean_json({
                 "term": term.label,
                 "tracker": tracker.file_name,
                 "tracker_sha256": tracker.sha256,
@@ -83,11 +84,11 @@ def run(args: argparse.Namespace) -> int:
                 "capacity": json.loads(capacity.to_json(orient="records")),
                 "flags": flags,
                 "tracker_warnings": [p.to_dict() for p in tracker.report.warnings],
-            },
+            }),
             indent=2,
         ) + "\n"
     else:
-        text = render_table(frame, flags, term.label) + "\n"
+        text = strip_control(render_table(frame, flags, term.label)) + "\n"
     if args.output:
         atomic_write(args.output, text)
         print(f"Wrote {len(frame)} school(s) to {args.output}.")

@@ -8,12 +8,18 @@ Public API:
   pupil groups ``group_gaps``, ``display_groups``; support ``trust_support``,
   ``capacity_check``, ``support_flags``; the calendar ``build_schedule``,
   ``deadline_table``, ``non_working_visit_problems``, ``term_dates_for``, ``year_overview``,
-  ``compliance``, ``compliance_summary``.
+  ``compliance``, ``compliance_summary``; ``merge_collected`` (visit report forms
+  collected by ``toolkit collect-visits``, merged into the tracker's visits in memory).
 - ``review``: the designation review, section by section (``review.load(...)``).
+- ``interactive``: the LSIP's interactive review and calendar (JupyterLab and the Voilà
+  app): pickers, the what-if panel, every section re-rendered on a school or term change.
+- ``cover``: the cover sheet every committee report opens with (key messages linked to
+  their sections); ``overview``: the one-page trust overview and the compact outcomes;
+  ``labels``: the one table from codes to human words.
 - ``committee``: the tables of the Progress Board pack, LSIP summary and Standards
   Committee report.
 - Presentation (``html``): ``report_header`` (with the ``data_quality_note``), ``heading``, ``text``, ``table``,
-  ``bullet_list``, ``callout``, ``escape``; ``Chart`` (an image with its text alternative).
+  ``bullet_list``, ``callout``, ``visit_blocks``, ``contents``, ``escape``; ``Chart`` (an image with its text alternative).
 - Output: ``write_report`` (HTML and PDF, atomically), ``html_to_pdf`` and the PDF engine
   registry (``pdf``).
 """
@@ -23,8 +29,12 @@ from toolkit import lazy_api
 _API = {
     # modules
     "review": "toolkit.reports.review",
+    "interactive": "toolkit.reports.interactive",
     "committee": "toolkit.reports.committee",
     "pdf": "toolkit.reports.pdf",
+    "cover": "toolkit.reports.cover",
+    "overview": "toolkit.reports.overview",
+    "labels": "toolkit.reports.labels",
     # presentation
     "report_header": "toolkit.reports.html:report_header",
     "data_quality_note": "toolkit.reports.html:data_quality_note",
@@ -33,6 +43,8 @@ _API = {
     "table": "toolkit.reports.html:table",
     "bullet_list": "toolkit.reports.html:bullet_list",
     "callout": "toolkit.reports.html:callout",
+    "visit_blocks": "toolkit.reports.html:visit_blocks",
+    "contents": "toolkit.reports.html:contents",
     "escape": "toolkit.reports.html:escape",
     "HTML": "toolkit.reports.html:HTML",
     "Chart": "toolkit.reports.charts:Chart",
@@ -58,6 +70,7 @@ _API = {
     "year_overview": "toolkit.calendar.chart:year_overview",
     "compliance": "toolkit.calendar.compliance:compliance",
     "compliance_summary": "toolkit.calendar.compliance:compliance_summary",
+    "merge_collected": "toolkit.visits.merge:merge_collected",
 }
 __all__ = sorted(_API)
 __getattr__, __dir__ = lazy_api(__name__, _API)

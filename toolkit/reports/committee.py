@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from toolkit.calendar.terms import Term
-from toolkit.reports.html import SUPPRESSED
+from toolkit.privacy.suppression import SUPPRESSED, Gate
 from toolkit.tracker.model import Tracker
 from toolkit.tracker.queries import benchmark_phases
 from toolkit.tracker.schema import MEASURE_INFO
@@ -142,11 +142,7 @@ def suppress_small(value: object, cohort: object, minimum: int) -> object:
     DOMAIN.md "Data that must be handled with care": shown as suppressed, never 0. A blank
     figure stays blank ("no data"), which is different from suppressed.
     """
-    n = _num(cohort)
-    if n is None or n < minimum:
-        return SUPPRESSED
-    v = _num(value)
-    return v if v is not None else None
+    return Gate(minimum).figure(value, cohort)
 
 
 # --------------------------------------------------------------------------- Progress Board pack
@@ -162,6 +158,7 @@ def pb_targets(tracker: Tracker, urn: int, term: str | Term) -> pd.DataFrame:
 
     t = _term(term)
     minimum = tracker.policy.suppression.min_group_size
+    gate = Gate.of(tracker.policy)
     tg = tracker.targets
     rows = tg.loc[(tg["urn"] == urn) & (tg["academic_year"] == t.year.label)]
     phase = tracker.phase(urn)
@@ -181,6 +178,10 @@ def pb_targets(tracker: Tracker, urn: int, term: str | Term) -> pd.DataFrame:
             ]
             if len(hit):
                 latest = suppress_small(hit["value"].iloc[0], hit["cohort"].iloc[0], minimum)
+                # complementary: the groups table shows the same year's groups beside All pupils
+                peers = o.loc[(o["urn"] == urn) & (o["measure"] == measure) & (o["academic_year"] == prev_year)]
+                if group in gate.groups_of(peers, "value"):
+                    latest = SUPPRESSED
         else:
             col = {
                 "Attendance %": "attendance_pct",
@@ -195,7 +196,8 @@ def pb_targets(tracker: Tracker, urn: int, term: str | Term) -> pd.DataFrame:
                     & (a["term"] == t.season)
                 ]
                 if len(hit):
-                    latest = suppress_small(hit[col].iloc[0], hit["cohort"].iloc[0], minimum)
+                    peers = a.loc[(a["urn"] == urn) & (a["academic_year"] == t.year.label) & (a["term"] == t.season)]
+                    latest = gate.attendance_groups(peers, col).get(group)
         nat = tracker.national_figure(prev_year if info["key_stage"] != "All" else t.year.label,
             benchmark_phases(phase, info["key_stage"]),
             measure,
@@ -369,16 +371,15 @@ def pb_attendance(tracker: Tracker, urn: int, term: str | Term) -> pd.DataFrame:
         nat = tracker.national_figure(str(r["academic_year"]), phases, "Attendance %", ALL)
         nat_pa = tracker.national_figure(str(r["academic_year"]), phases, "Persistent absence %", ALL
         )
+        gated = Gate(minimum).attendance(r)
         out.append(
             {
                 "Term": r["_t"].label,
-                "Attendance %": suppress_small(r["attendance_pct"], r["cohort"], minimum),
+                "Attendance %": gated["attendance_pct"],
                 "National attendance %": nat[0] if nat else None,
-                "Persistent absence %": suppress_small(
-                    r["persistent_absence_pct"], r["cohort"], minimum
-                ),
+                "Persistent absence %": gated["persistent_absence_pct"],
                 "National persistent absence %": nat_pa[0] if nat_pa else None,
-                "Suspensions": suppress_small(r["suspensions"], r["cohort"], minimum),
+                "Suspensions": gated["suspensions"],
             }
         )
     return pd.DataFrame(out)
@@ -463,7 +464,10 @@ def lsip_reports(tracker: Tracker, window: EitWindow) -> pd.DataFrame:
     table = visit_table(rows)
     table.insert(0, "School", rows["urn"].map(names))
     table.insert(1, "URN", rows["urn"])
-    return table.sort_values(["School", "Date"], kind="stable").reset_index(drop=True)
+    # in date order within a school (the shown "8 Oct 2026" does not sort as text)
+    table["_d"] = pd.to_datetime(rows["visit_start"])
+    table = table.sort_values(["School", "_d"], kind="stable")
+    return table.drop(columns="_d").reset_index(drop=True)
 
 
 def recommendation_differs(
@@ -516,14 +520,17 @@ def compliance_table(findings: pd.DataFrame, kinds: tuple[str, ...] | None = Non
 
 def standards_designations(frame: pd.DataFrame) -> pd.DataFrame:
     """Every school's designation, risk and movement since last term (from ``designations_frame``)."""
-    arrows = {"up": "improved", "down": "declined", "same": "no change", "new": "first assessment"}
+    from toolkit.reports.labels import MOVEMENT, label
+
     return pd.DataFrame(
         {
             "School": frame["name"],
             "Membership": frame["membership"],
             "Previous": frame["previous_designation"].fillna("none"),
             "Designation": frame["designation"].fillna("none"),
-            "Movement": frame["movement"].map(lambda m: arrows.get(m, m)),
+            "Movement": frame["movement"].map(
+                lambda m: f"{MOVEMENT[m][0]} {MOVEMENT[m][1]}" if m in MOVEMENT else label(m)
+            ),
             "Risk": frame["risk"].fillna(""),
             "Proposed": frame["proposed"].fillna("none"),
             "Agreed differs": frame["differs"].map({True: "Yes", False: ""}),
@@ -603,6 +610,7 @@ def standards_outcomes(tracker: Tracker, term: str | Term) -> pd.DataFrame:
                     "target",
                 ]
                 nat_v = nat[0] if nat else None
+                against = _against_national(tracker.policy, measure, value, nat_v, hit.iloc[0])
                 gap = (
                     None
                     if value == SUPPRESSED or value is None or nat_v is None
@@ -617,6 +625,7 @@ def standards_outcomes(tracker: Tracker, term: str | Term) -> pd.DataFrame:
                         "National": nat_v,
                         "Gap to national": gap,
                         "Target": _num(target.iloc[0]) if len(target) else None,
+                        "Against national": against,
                     }
                 )
     return pd.DataFrame(
@@ -629,8 +638,33 @@ def standards_outcomes(tracker: Tracker, term: str | Term) -> pd.DataFrame:
             "National",
             "Gap to national",
             "Target",
+            "Against national",
         ],
     )
+
+
+def _against_national(policy: Any, measure: str, value: object, national: float | None, row: Any) -> str:
+    """The school's figure against national on the significance basis (DfE band or
+    confidence interval for progress scores, the Wilson interval for percentages), through
+    ``overview.mark_against_national``; "" where it cannot be tested (suppressed, no cohort,
+    or a measure shown for context only, like Attainment 8)."""
+    from toolkit.assessment import significance as sig
+    from toolkit.reports.overview import mark_against_national
+
+    v = _num(value)
+    if v is None or value == SUPPRESSED or national is None:
+        return ""
+    cohort = _num(row.get("cohort"))
+    if sig.is_progress(policy, measure):
+        comparison = sig.progress_comparison(
+            policy, measure, v, national, cohort,
+            lower=_num(row.get("ci_lower")), upper=_num(row.get("ci_upper")), band=row.get("band"),
+        )  # fmt: skip
+    elif MEASURE_INFO.get(measure, {}).get("unit") == "percent":
+        comparison = sig.percent_comparison(policy, measure, v, national, cohort)
+    else:
+        return ""
+    return mark_against_national(v, national, measure, comparison)
 
 
 def standards_attendance(tracker: Tracker, term: str | Term) -> pd.DataFrame:
@@ -667,12 +701,10 @@ def standards_attendance(tracker: Tracker, term: str | Term) -> pd.DataFrame:
         out.append(
             {
                 "School": name,
-                "Attendance %": suppress_small(r["attendance_pct"], r["cohort"], minimum),
+                "Attendance %": Gate(minimum).attendance(r.to_dict())["attendance_pct"],
                 "National": nat[0] if nat else None,
                 "Target": target("Attendance %"),
-                "Persistent absence %": suppress_small(
-                    r["persistent_absence_pct"], r["cohort"], minimum
-                ),
+                "Persistent absence %": Gate(minimum).attendance(r.to_dict())["persistent_absence_pct"],
                 "National PA": nat_pa[0] if nat_pa else None,
                 "Target PA": target("Persistent absence %"),
             }
@@ -680,21 +712,43 @@ def standards_attendance(tracker: Tracker, term: str | Term) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def support_table(support: pd.DataFrame) -> pd.DataFrame:
-    """Support deployed against each school's package (from ``support.trust_support``)."""
-    cols = {
-        "name": "School",
-        "designation": "Designation",
-        "sip_days_allocated_year": "SIP days a year (package)",
-        "sip_days_planned_year": "SIP planned",
-        "sip_days_used_year": "SIP used",
-        "sia_days_allocated_term": "SIA days this term (package)",
-        "sia_days_planned_term": "SIA planned",
-        "sia_days_used_term": "SIA used",
-        "flags": "Flags",
-    }
-    present = [c for c in cols if c in support.columns]
-    return support[present].rename(columns=cols)
+def support_table(support: pd.DataFrame, *, flags: bool = True) -> pd.DataFrame:
+    """Support deployed against each school's package (from ``support.trust_support``).
+
+    The package's allocations are written the way the strategy sets them ("10 a year",
+    "4 a term"), never as a derived per-term fraction (3.33); ``flags=False`` leaves the
+    flags out where the report lists them beside the table.
+    """
+    from toolkit.reports.labels import days_phrase
+
+    out = pd.DataFrame({"School": support["name"], "Designation": support.get("designation")})
+
+    def phrase(col: str, per: str) -> list[object]:
+        vals = support[col] if col in support else pd.Series([None] * len(support))
+        return [days_phrase(float(v), per) if _num(v) is not None else "" for v in vals]
+
+    out["SIP package"] = phrase("sip_days_allocated_year", "year")
+    for col, name in (("sip_days_planned_year", "SIP planned (year)"), ("sip_days_used_year", "SIP used (year)")):
+        out[name] = support.get(col)
+    if "sia_days_package" in support:
+        out["SIA package"] = [
+            days_phrase(float(v), str(per)) if _num(v) is not None else ""
+            for v, per in zip(support["sia_days_package"], support["sia_days_per"], strict=True)
+        ]
+    else:
+        out["SIA package"] = phrase("sia_days_allocated_year", "year")
+    for col, name in (("sia_days_planned_term", "SIA planned (term)"), ("sia_days_used_term", "SIA used (term)")):
+        out[name] = support.get(col)
+    if flags and "flags" in support:
+        out["Flags"] = support["flags"].fillna("")
+    return out.reset_index(drop=True)
+
+
+def support_flag_list(support: pd.DataFrame) -> list[str]:
+    """Every support flag of the schools in ``support`` as a sentence: listed under the
+    support table rather than squeezed into a column of it."""
+    flags = support.get("flags", [])
+    return [f for value in flags for f in str(value or "").split("; ") if f]
 
 
 def school_summary(tracker: Tracker, term: str | Term, as_of: dt.date) -> pd.DataFrame:

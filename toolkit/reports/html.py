@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cache
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -29,21 +30,20 @@ import pandas as pd
 
 import toolkit
 from toolkit.outputs import atomic_write, sha256_file
+from toolkit.privacy.suppression import SUPPRESSED
+from toolkit.privacy.text import strip_control
 
 #: Mime type of the hidden output a notebook emits (``report_header``) to tell the renderer
 #: its title, school and term. The renderer strips it before export.
 REPORT_MIME = "application/vnd.school-improvement-toolkit.report+json"
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "report"
-SUPPRESSED = "suppressed"
 
-# Attributes that may fetch something when the file is opened (checked by ``external_references``).
-_FETCHING = re.compile(
-    r"<(script|link|img|iframe|source|embed|object|audio|video)\b[^>]*?\b(src|href|data|srcset)\s*=\s*[\"']?\s*(https?:)?//",
-    re.IGNORECASE,
-)
-_CSS_IMPORT = re.compile(
-    r"@import\s+(url\()?\s*[\"']?\s*(https?:)?//|url\(\s*[\"']?\s*(https?:)?//", re.IGNORECASE
-)
+# Attributes that fetch when the page is opened, on any element (``href`` on every element
+# but a plain link, which fetches nothing until clicked); checked by ``external_references``.
+_FETCHING_ATTRS = ("src", "srcset", "poster", "data", "background", "href", "xlink:href", "imagesrcset", "lowsrc", "dynsrc")
+_CLICK_ONLY = ("a", "area")
+_REMOTE = re.compile(r"^\s*(//|[a-z][a-z0-9+.-]*:)", re.IGNORECASE)
+_LOCAL_SCHEMES = ("data:", "about:", "#", "mailto:", "tel:", "javascript:")
 
 
 # --------------------------------------------------------------------------- escaping helpers
@@ -69,7 +69,7 @@ def escape(value: object) -> str:
         value = value.date()
     if isinstance(value, dt.date):
         return value.strftime("%-d %b %Y")
-    return html.escape(str(value), quote=True)
+    return html.escape(strip_control(str(value)), quote=True)
 
 
 class HTML:
@@ -106,17 +106,37 @@ def heading(
     return HTML(f"<h{level}{cls}{ident}>{escape(value)}</h{level}>")
 
 
-def _cell(value: object, formatter: Any = None) -> str:
+def _decimals(value: float) -> int:
+    """Places a figure needs on its own: integers none, 10 and above one, smaller ones two."""
+    if value == int(value):
+        return 0
+    return 1 if abs(value) >= 10 else 2
+
+
+def column_precision(values: Iterable[object]) -> int:
+    """One precision for a whole numeric column: the most any of its figures needs.
+
+    A committee reads down a column; 2.10, 0.0 and 1.80 in one column look like different
+    kinds of figure, so every figure in a column is shown at the same number of places.
+    """
+    places = [
+        _decimals(float(v))
+        for v in values
+        if isinstance(v, int | float) and not isinstance(v, bool) and not _blank(v)
+    ]
+    return max(places, default=0)
+
+
+def _cell(value: object, formatter: Any = None, places: int | None = None) -> str:
     if formatter is not None and not _blank(value):
         return escape(formatter(value))
-    if isinstance(value, float) and not math.isnan(value):
-        return (
-            escape(f"{value:,.1f}")
-            if abs(value) >= 10 or value == int(value)
-            else escape(f"{value:.2f}")
-        )
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, str):  # typed line breaks (a recommendation a line) stay visible
+        return "<br>".join(escape(line) for line in value.split("\n"))
+    if isinstance(value, int | float) and not _blank(value):
+        p = _decimals(float(value)) if places is None else places
+        return escape(f"{float(value):,.{p}f}")
     return escape(value)
 
 
@@ -127,6 +147,14 @@ def _blank(value: object) -> bool:
         return False
 
 
+_DATE = re.compile(r"^(\w{3} )?\d{1,2} \w{3,9} \d{4}$")
+
+#: Tables with at least this many columns are set a size smaller (more fits on a line).
+WIDE_COLUMNS = 5
+#: Tables with at least this many columns are printed on a landscape page (``@page wide``).
+LANDSCAPE_COLUMNS = 9
+
+
 def table(
     frame: pd.DataFrame,
     *,
@@ -135,20 +163,32 @@ def table(
     row_classes: Iterable[str] | None = None,
     compact: bool | None = None,
     empty: str = "None.",
+    landscape: bool | None = None,
+    row_headers: bool = False,
 ) -> HTML:
     """A DataFrame as an escaped HTML table (every header and cell escaped).
 
     ``row_classes`` gives a CSS class per row (e.g. ``rag-Red``); a value equal to the string
     "suppressed" is shown as suppressed, never as 0. Small tables (``compact``, default: up to
-    15 rows) are kept on one printed page.
+    15 rows) are kept on one printed page. Numbers are right-aligned at one precision per
+    column (``column_precision``). Column headers are ``<th scope="col">`` and, with
+    ``row_headers``, each row's first cell is its ``<th scope="row">`` (what a screen reader
+    announces). Wide tables (``landscape``, default: ``LANDSCAPE_COLUMNS`` or more columns)
+    print on a landscape page. Column widths are left to the browser (auto layout), so no
+    column is narrower than its longest word and no word is broken.
     """
     if frame is None or len(frame) == 0:
         return HTML(f'<p class="empty">{escape(empty)}</p>')
     formatters = dict(formatters or {})
     compact = len(frame) <= 15 if compact is None else compact
+    landscape = len(frame.columns) >= LANDSCAPE_COLUMNS if landscape is None else landscape
     classes = list(row_classes) if row_classes is not None else [""] * len(frame)
-    wide = " wide" if len(frame.columns) >= 5 else ""
-    out = [f'<table class="report-table{" compact" if compact else ""}{wide}">']
+    kinds = (
+        ["report-table"]
+        + (["compact"] if compact else [])
+        + (["wide"] if len(frame.columns) >= WIDE_COLUMNS else [])
+    )
+    out = [f'<table class="{" ".join(kinds)}">']
     if caption:
         out.append(f"<caption>{escape(caption)}</caption>")
     numeric = {
@@ -156,46 +196,43 @@ def table(
         for c in frame.columns
         if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
     }
-    body: list[str] = []
-    lengths: list[list[int]] = [[] for _ in frame.columns]
-    for cls, row in zip(classes, frame.itertuples(index=False, name=None), strict=False):
-        body.append(f'<tr class="{escape(cls)}">' if cls else "<tr>")
-        for i, (col, value) in enumerate(zip(frame.columns, row, strict=True)):
-            if isinstance(value, str) and value == SUPPRESSED:
-                body.append('<td class="suppressed">suppressed</td>')
-                lengths[i].append(len(SUPPRESSED))
-                continue
-            num = ' class="num"' if col in numeric else ""
-            shown = _cell(value, formatters.get(col))
-            lengths[i].append(len(html.unescape(shown)))
-            body.append(f"<td{num}>{shown}</td>")
-        body.append("</tr>")
-    out.append("<colgroup>")
-    out.extend(f'<col style="width:{w:.1f}%">' for w in column_widths(list(frame.columns), lengths))
-    out.append("</colgroup><thead><tr>")
-    out.extend(f"<th{' class=num' if c in numeric else ''}>{escape(c)}</th>" for c in frame.columns)
+    # object columns of figures (a figure or "suppressed") are numbers too
+    for c in frame.columns:
+        if c not in numeric and frame[c].dtype == object:
+            vals = [v for v in frame[c] if not _blank(v) and v != SUPPRESSED]
+            if vals and all(
+                isinstance(v, int | float) and not isinstance(v, bool) for v in vals
+            ):
+                numeric.add(c)
+    places = {c: column_precision(frame[c]) for c in numeric if c not in formatters}
+    dates = {
+        c
+        for c in frame.columns
+        if c not in numeric
+        and frame[c].notna().any()
+        and all(isinstance(v, str) and _DATE.match(v) for v in frame[c] if not _blank(v) and v != "")
+    }
+    out.append("<thead><tr>")
+    out.extend(
+        f'<th scope="col"{" class=num" if c in numeric else ""}>{escape(c)}</th>' for c in frame.columns
+    )
     out.append("</tr></thead><tbody>")
-    out.extend(body)
+    for cls, row in zip(classes, frame.itertuples(index=False, name=None), strict=False):
+        out.append(f'<tr class="{escape(cls)}">' if cls else "<tr>")
+        for i, (col, value) in enumerate(zip(frame.columns, row, strict=True)):
+            tag = "th" if (i == 0 and row_headers) else "td"
+            scope = ' scope="row"' if tag == "th" else ""
+            if isinstance(value, str) and value == SUPPRESSED:
+                out.append(f'<{tag}{scope} class="suppressed">suppressed</{tag}>')
+                continue
+            num = ' class="num"' if col in numeric else (' class="date"' if col in dates else "")
+            shown = _cell(value, formatters.get(col), places.get(col))
+            out.append(f"<{tag}{scope}{num}>{shown}</{tag}>")
+        out.append("</tr>")
     out.append("</tbody></table>")
+    if landscape:
+        out = ['<div class="landscape-page">', *out, "</div>"]
     return HTML("".join(out))
-
-
-def column_widths(headers: list[object], lengths: list[list[int]]) -> list[float]:
-    """Column widths (percent) from the text they hold, for a fixed-layout table.
-
-    Fixed layout lets WeasyPrint place a table without measuring every cell twice (about a
-    third of a report's PDF time). A column gets the 90th-percentile length of its text,
-    capped so one long note cannot squeeze the rest, and never less than its header's
-    longest word (headers do not break mid-word).
-    """
-    weights = []
-    for header, lens in zip(headers, lengths, strict=True):
-        ordered = sorted(lens) or [0]
-        typical = ordered[int(0.9 * (len(ordered) - 1))]
-        longest_word = max((len(w) for w in str(header).split()), default=1)
-        weights.append(max(min(typical, 40), longest_word + 2, 4))
-    total = float(sum(weights))
-    return [100.0 * w / total for w in weights]
 
 
 def bullet_list(items: Iterable[object], *, empty: str = "None.") -> HTML:
@@ -206,6 +243,120 @@ def bullet_list(items: Iterable[object], *, empty: str = "None.") -> HTML:
     return HTML(
         "<ul>" + "".join(f'<li class="free-text">{escape(i)}</li>' for i in items) + "</ul>"
     )
+
+
+def visit_blocks(visits: pd.DataFrame, *, empty: str = "No visits reported in this period.") -> HTML:
+    """Each visit as a block a committee member can read: a line with the date, role,
+    visitor and purpose, then its outcomes and recommendations as paragraphs (not a
+    seven-column table whose text runs fifteen narrow lines per cell).
+
+    ``visits`` has the columns of ``committee.visit_table`` (any may be missing).
+    """
+    if visits is None or len(visits) == 0:
+        return HTML(f'<p class="empty">{escape(empty)}</p>')
+    out = ['<div class="visits">']
+    for r in visits.to_dict("records"):
+        line = " \u00b7 ".join(
+            escape(r.get(k)) for k in ("Date", "Role", "Visitor") if not _blank(r.get(k))
+        )
+        out.append(f'<article class="visit"><h4 class="visit-line">{line}</h4>')
+        if not _blank(r.get("Purpose")):
+            out.append(f'<p class="visit-purpose"><strong>Purpose:</strong> {escape(r["Purpose"])}</p>')
+        for key in ("Outcomes", "Recommendations"):
+            if key in r:
+                body = escape(r[key]) or '<span class="suppressed">(none recorded)</span>'
+                out.append(f'<p class="free-text"><strong>{key}:</strong> {body}</p>')
+        facts = []
+        if not _blank(r.get("Recommended designation")):
+            facts.append(f"Recommended designation: {escape(r['Recommended designation'])}")
+        if "Report sent" in r:
+            facts.append(f"Report sent: {escape(r['Report sent']) or 'not yet'}")
+        if facts:
+            out.append('<p class="visit-facts">' + " \u00b7 ".join(facts) + "</p>")
+        out.append("</article>")
+    out.append("</div>")
+    return HTML("".join(out))
+
+
+CONTENTS_MARK = '<nav class="contents" aria-labelledby="contents-heading"></nav>'
+_NAV = re.compile(r'<nav\b[^>]*\bclass="contents"[^>]*>.*?</nav>', re.DOTALL)
+_H2 = re.compile(r'<h2\b[^>]*\bid="([^"]+)"[^>]*>(.*?)</h2>', re.DOTALL)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def contents() -> HTML:
+    """Where the contents list goes; the renderer fills it with the report's sections
+    (its ``<h2>`` headings) and, once the PDF is printed, their page numbers."""
+    return HTML(CONTENTS_MARK)
+
+
+def _heading_text(markup: str) -> str:
+    return html.unescape(_TAGS.sub("", markup)).replace("\u00b6", "").strip()
+
+
+def fill_contents(body: str, pages: Mapping[str, int] | None = None) -> str:
+    """``body`` with its contents list filled in: one entry per section heading, linked,
+    with its page number when ``pages`` (heading id -> page) is given."""
+    found = _NAV.search(body)
+    if found is None:
+        return body
+    start, end = found.span()
+    rest = body[end:]
+    entries = []
+    for ident, inner in _H2.findall(rest):
+        if ident in {"contents-heading"} or ident == "Provenance":
+            continue
+        page = (pages or {}).get(ident)
+        shown = f"{page}" if page else ""
+        entries.append(
+            f'<li><a href="#{escape(html.unescape(ident))}">{escape(_heading_text(inner))}</a>'
+            f'<span class="toc-page">{shown}</span></li>'
+        )
+    nav = (
+        '<nav class="contents" aria-labelledby="contents-heading">'
+        '<h2 id="contents-heading">Contents</h2>'
+        f'<ol>{"".join(entries)}</ol>'
+        "</nav>"
+    )
+    return body[:start] + nav + rest
+
+
+def contents_pages(body: str, pdf: bytes) -> dict[str, int]:
+    """Which printed page each section heading of ``body`` falls on.
+
+    Chromium cannot number pages in CSS (``target-counter``), so the report is printed
+    once and the page of each heading read from the PDF's outline (the bookmarks Chromium
+    makes from the headings: exact, unlike searching the page text), then printed again
+    with the numbers. Headings are matched in document order, so two sections with the
+    same title get their own pages.
+    """
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    marks: list[tuple[str, int]] = []
+
+    def walk(items: Any) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                marks.append((" ".join(str(item.title).split()), reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline)
+    found = _NAV.search(body)
+    rest = body[found.end():] if found else body
+    pages: dict[str, int] = {}
+    cursor = 0
+    for ident, inner in _H2.findall(rest):
+        wanted = " ".join(_heading_text(inner).split())
+        for i in range(cursor, len(marks)):
+            if marks[i][0] == wanted:
+                pages[ident] = marks[i][1]
+                cursor = i + 1
+                break
+    return pages
 
 
 def callout(value: object) -> HTML:
@@ -459,6 +610,7 @@ def _render(
     body, _ = _exporter().from_notebook_node(
         _for_export(nb), resources={"report": {**asdict(meta), "page_css": meta.page_css()}}
     )
+    body = fill_contents(body)
     problems = external_references(body)
     if problems:
         raise ValueError(f"Rendered report would fetch from the network: {problems[:3]}")
@@ -493,16 +645,132 @@ def write_report(
     """Render ``nb`` and write its HTML (and PDF) atomically; returns the metadata used."""
     body, meta = _render(nb, overrides, generated_at)
     if pdf_path is not None:
-        atomic_write(pdf_path, render_pdf(body))
+        pdf = render_pdf(body)
+        if _NAV.search(body):  # second pass: the contents list gets page numbers
+            body = fill_contents(body, contents_pages(body, pdf))
+            pdf = render_pdf(body)
+        atomic_write(pdf_path, pdf)
     atomic_write(html_path, body)
     return meta
+
+
+def _remote(url: str) -> bool:
+    """Whether a URL would be fetched from the network (scheme-relative or a network
+    scheme); data: URIs, fragments and local paths fetch nothing from the network."""
+    u = html.unescape(url).strip()
+    if not u or u.lower().startswith(_LOCAL_SCHEMES):
+        return False
+    return bool(_REMOTE.match(u)) and not u.lower().startswith("file:")
+
+
+def _css_string(css: str, i: int) -> tuple[str, int]:
+    """The CSS string starting at ``css[i]`` (a quote) and the index after it."""
+    quote, j, out = css[i], i + 1, []
+    while j < len(css) and css[j] != quote:
+        if css[j] == "\\" and j + 1 < len(css):
+            j += 1
+        out.append(css[j])
+        j += 1
+    return "".join(out), j + 1
+
+
+def _css_urls(css: str) -> list[str]:
+    """Every URL a style sheet fetches: ``url(...)`` and ``@import "..."`` tokens, read
+    as CSS reads them. Text inside a CSS string (a running header holding the trust's
+    name, ``content: "... url(http://x) ..."``) and comments are not URLs."""
+    urls: list[str] = []
+    i, n, low = 0, len(css), css.lower()
+    while i < n:
+        if css.startswith("/*", i):
+            end = css.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+        elif css[i] in "\"'":
+            _, i = _css_string(css, i)
+        elif low.startswith("url(", i):
+            j = i + 4
+            while j < n and css[j].isspace():
+                j += 1
+            if j < n and css[j] in "\"'":
+                url, j = _css_string(css, j)
+            else:
+                end = css.find(")", j)
+                end = n if end < 0 else end
+                url, j = css[j:end], end
+            urls.append(url.strip())
+            i = j + 1
+        elif low.startswith("@import", i):
+            j = i + 7
+            while j < n and css[j].isspace():
+                j += 1
+            if j < n and css[j] in "\"'":
+                url, i = _css_string(css, j)
+                urls.append(url.strip())
+            else:
+                i = j  # url(...) follows: read by the branch above
+        else:
+            i += 1
+    return urls
+
+
+def _css_references(css: str) -> list[str]:
+    return [u for u in _css_urls(css) if _remote(u)]
+
+
+class _FetchFinder(HTMLParser):
+    """Walks the parsed document (not its text): elements, attributes and style sheets."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.hits: list[str] = []
+        self._in_style = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._element(tag, attrs)
+        if tag == "style":
+            self._in_style += 1
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._element(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "style" and self._in_style:
+            self._in_style -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:  # a <style> sheet; text anywhere else is never a reference
+            self.hits += [f"<style> {u}" for u in _css_references(data)]
+
+    def _element(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is None:
+                continue
+            name = name.lower()
+            if name == "style":
+                self.hits += [f"<{tag} style> {u}" for u in _css_references(value)]
+            elif name in ("srcset", "imagesrcset"):
+                for candidate in value.split(","):
+                    url = candidate.strip().split(" ")[0]
+                    if _remote(url):
+                        self.hits.append(f"<{tag} {name}> {url}")
+            elif name in _FETCHING_ATTRS and not (name in ("href", "xlink:href") and tag in _CLICK_ONLY):
+                if _remote(value):
+                    self.hits.append(f"<{tag} {name}> {value}")
+            elif tag == "meta" and name == "content" and "url=" in value.lower():
+                url = value.lower().split("url=", 1)[1]
+                if _remote(url):
+                    self.hits.append(f"<meta refresh> {url}")
 
 
 def external_references(html_text: str) -> list[str]:
     """Every place the HTML would fetch from the network when opened (should be none).
 
-    Plain links in text (``<a href="https://...">``) are allowed: they fetch nothing.
+    Reads the parsed document, not its text: ``src``/``href``/``srcset``/``poster`` (and
+    the other fetching attributes) on every element, ``<link>``, CSS ``url()`` and
+    ``@import`` in ``<style>`` sheets and ``style`` attributes, and meta refresh. Text
+    content (a school called ``url(http://x)``) is never a reference, and plain links
+    (``<a href="https://...">``) fetch nothing until clicked.
     """
-    hits = [m.group(0) for m in _FETCHING.finditer(html_text)]
-    hits += [m.group(0) for m in _CSS_IMPORT.finditer(html_text)]
-    return hits
+    finder = _FetchFinder()
+    finder.feed(html_text)
+    finder.close()
+    return finder.hits

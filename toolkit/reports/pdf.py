@@ -14,6 +14,12 @@ refused, so a report can never fetch from the network while it is printed.
 
 ``default_engine()`` is ``$TOOLKIT_PDF_ENGINE`` if set, else ``chromium`` when a Chromium
 executable is found, else ``weasyprint``.
+
+Printing is bounded: inside ``with time_limit(seconds):`` a Chromium print that runs past
+the limit (a runaway report: megabytes of text can keep Chromium printing for many minutes)
+raises ``PdfTimeout``, and that browser (driver, Chromium and its helpers) is killed, so the
+next report gets a fresh one. WeasyPrint runs in the calling thread and cannot be cut off
+here; the batch's worker watchdog bounds it.
 """
 
 from __future__ import annotations
@@ -22,8 +28,11 @@ import atexit
 import contextlib
 import os
 import shutil
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Protocol
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
@@ -47,6 +56,39 @@ class PdfEngine(Protocol):
 
 class EngineUnavailable(RuntimeError):
     """The chosen engine cannot run here; the message says how to fix that."""
+
+
+class PdfTimeout(TimeoutError):
+    """Printing took longer than the time left (``time_limit``); the browser was killed."""
+
+
+_LIMIT = threading.local()
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Bound every PDF printed in this block (this thread) to ``seconds`` in all."""
+    previous = getattr(_LIMIT, "deadline", None)
+    _LIMIT.deadline = None if seconds is None else time.monotonic() + max(0.0, seconds)
+    try:
+        yield
+    finally:
+        _LIMIT.deadline = previous
+
+
+def _seconds_left() -> float | None:
+    deadline = getattr(_LIMIT, "deadline", None)
+    return None if deadline is None else deadline - time.monotonic()
+
+
+def _child_pids() -> set[int]:
+    me = os.getpid()
+    try:
+        from toolkit.batch.processes import descendants, parent_of
+
+        return {p for p in descendants(me) if parent_of(p) == me}
+    except ImportError:
+        return set()
 
 
 def chromium_executable() -> str | None:
@@ -74,23 +116,64 @@ class ChromiumEngine:
                 "engine with TOOLKIT_PDF_ENGINE=weasyprint."
             )
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="toolkit-chromium")
+        self._driver: set[int] = set()
         self._thread.submit(self._start, exe).result()
 
     def _start(self, exe: str) -> None:
         from playwright.sync_api import sync_playwright
 
+        before = _child_pids()
         self._playwright = sync_playwright().start()
-        self._browser = self._playwright.chromium.launch(executable_path=exe, args=list(CHROMIUM_ARGS))
+        # The Playwright driver (node) is the child that appeared: killing it and its
+        # descendants is how a runaway print is stopped. The driver exits when its stdin
+        # closes, i.e. when this process dies, and takes its Chromium with it.
+        self._driver = _child_pids() - before
+        self._browser = self._playwright.chromium.launch(
+            executable_path=exe,
+            args=list(CHROMIUM_ARGS),
+            # Ctrl-C and SIGTERM are the batch's to handle: a browser that closed itself on
+            # the terminal's Ctrl-C would turn the report being printed into a failure.
+            handle_sigint=False,
+            handle_sigterm=False,
+            handle_sighup=False,
+        )
         self._context = self._browser.new_context(java_script_enabled=False, offline=True)
         self._context.route("**/*", _offline_only)
         self._page = self._context.new_page()  # reused: a new page per report costs twice as much
 
-    def _print(self, html: str) -> bytes:
-        self._page.set_content(html, wait_until="load")
-        return self._page.pdf(prefer_css_page_size=True, print_background=True, format="A4")
+    def _print(self, html: str, seconds: float | None) -> bytes:
+        limit = {} if seconds is None else {"timeout": max(1.0, seconds) * 1000}
+        self._page.set_content(html, wait_until="load", **limit)
+        # tagged: a structure tree for screen readers (PDF/UA-style); outline: bookmarks
+        # from the headings, so a long report can be navigated in any PDF reader.
+        return self._page.pdf(
+            prefer_css_page_size=True, print_background=True, format="A4", tagged=True, outline=True
+        )
 
     def render(self, html: str) -> bytes:
-        return self._thread.submit(self._print, html).result()
+        left = _seconds_left()
+        if left is not None and left <= 0:
+            raise PdfTimeout("no time was left to print the PDF")
+        job = self._thread.submit(self._print, html, left)
+        try:
+            return job.result(timeout=left)
+        except FutureTimeout:
+            self.kill()
+            raise PdfTimeout(
+                f"printing the PDF did not finish in the {left:.0f} s left of the report's time limit; "
+                "the browser was stopped"
+            ) from None
+
+    def kill(self) -> None:
+        """End this engine's driver and browser at once (a print that will not finish)."""
+        from toolkit.batch.processes import descendants, end_processes
+
+        doomed = set(self._driver)
+        for pid in self._driver:
+            doomed |= descendants(pid)
+        end_processes(doomed)
+        _forget(self)
+        self._thread.shutdown(wait=False)
 
     def _stop(self) -> None:
         for step in (self._page.close, self._context.close, self._browser.close, self._playwright.stop):
@@ -158,6 +241,12 @@ def engine(name: str | None = None) -> PdfEngine:
 
 def html_to_pdf(html: str, engine_name: str | None = None) -> bytes:
     return engine(engine_name).render(html)
+
+
+def _forget(instance: PdfEngine) -> None:
+    for name, running in list(_RUNNING.items()):
+        if running is instance:
+            del _RUNNING[name]
 
 
 def close_all() -> None:

@@ -8,9 +8,8 @@ free text is escaped through ``toolkit.reports.html``). Charts are static matplo
 embedded in the page, so they survive HTML and PDF export, and each carries a text
 alternative: alt text plus a small table of the plotted figures.
 
-With ``interactive=True`` the notebook shows ``interactive_review``: ipywidgets to pick
-the school and term and a what-if panel that changes indicator judgements and shows the
-proposal and support package at once (``designation.what_if``).
+The interactive review (pickers, the what-if panel, the Voilà app) lives in
+``toolkit.reports.interactive`` and re-renders these same sections.
 """
 
 from __future__ import annotations
@@ -23,15 +22,15 @@ from typing import Any
 import pandas as pd
 
 from toolkit.assessment import ofsted
-from toolkit.assessment.designation import SchoolAssessment, assess_school, what_if
+from toolkit.assessment.designation import SchoolAssessment, assess_school
 from toolkit.assessment.evidence import judged_measure, outcomes_year, term_end_date
 from toolkit.assessment.figures import fmt
-from toolkit.assessment.groups import display_groups, group_gaps, suppress_cells
-from toolkit.assessment.indicators import indicators
+from toolkit.assessment.groups import display_groups, group_gaps
 from toolkit.assessment.packages import package_for
 from toolkit.assessment.significance import stale_reason
 from toolkit.assessment.support import deployed_days, designations_in_year, school_flags
 from toolkit.calendar.terms import Term
+from toolkit.privacy.suppression import Gate, is_suppressed
 from toolkit.reports.charts import Chart, figure, png
 from toolkit.reports.html import HTML, bullet_list, callout, escape, heading, table, text
 from toolkit.tracker.model import Tracker
@@ -127,7 +126,7 @@ def indicators_section(review: DesignationReview) -> HTML:
         }
         for j in review.assessment.judgements
     ]
-    return table(pd.DataFrame(rows), caption="Quality indicators", compact=False)
+    return table(pd.DataFrame(rows), caption="Quality indicators", compact=False, landscape=True)
 
 
 def ofsted_section(review: DesignationReview) -> HTML:
@@ -258,17 +257,17 @@ def attendance_section(review: DesignationReview) -> HTML:
         nat = review.tracker.national_figure(year, phases, "Attendance %")
         nat_pa = review.tracker.national_figure(year, phases, "Persistent absence %")
         nat_s = review.tracker.national_figure(year, phases, "Suspension rate %")
-        cohort, sus = num(r.get("cohort")), num(r.get("suspensions"))
+        gated = Gate.of(review.tracker.policy).attendance(r)  # the privacy gate: cohort and implied counts
         out.append(
             {
                 "Term": r["_term"].label,
-                "Attendance %": num(r.get("attendance_pct")),
+                "Attendance %": gated["attendance_pct"],
                 "National": nat[0] if nat else None,
-                "Persistent absence %": num(r.get("persistent_absence_pct")),
+                "Persistent absence %": gated["persistent_absence_pct"],
                 "National PA": nat_pa[0] if nat_pa else None,
-                "Suspensions per 100": None if not cohort or sus is None else round(sus / cohort * 100, 2),
+                "Suspensions per 100": gated["suspensions_per_100"],
                 "National rate": nat_s[0] if nat_s else None,
-                "Permanent exclusions": num(r.get("permanent_exclusions")),
+                "Permanent exclusions": gated["permanent_exclusions"],
             }
         )
     frame = pd.DataFrame(out)
@@ -282,12 +281,9 @@ def _attendance_groups(review: DesignationReview, term: Term) -> HTML:
     a = review.tracker.rows("attendance", review.urn)
     rows = a.loc[(a["academic_year"] == term.year.label) & (a["term"] == term.season)]
     cohorts = {str(r["pupil_group"]): num(r.get("cohort")) for r in rows.to_dict("records")}
-    withheld = {
-        str(r["pupil_group"]): str(r.get("cohort_code") or r.get("attendance_pct_code"))
-        for r in rows.to_dict("records")
-        if isinstance(r.get("cohort_code"), str) or isinstance(r.get("attendance_pct_code"), str)
-    }
-    hidden = suppress_cells(cohorts, withheld, review.tracker.policy)
+    # The privacy gate: small cohorts, codes withheld at source, and complementary groups.
+    gated = Gate.of(review.tracker.policy).attendance_groups(rows, "attendance_pct")
+    hidden = {g for g, v in gated.items() if is_suppressed(v)}
     phases = benchmark_phases(_phase(review))
     out = []
     for r in rows.to_dict("records"):
@@ -304,10 +300,11 @@ def _attendance_groups(review: DesignationReview, term: Term) -> HTML:
 
 def attendance_chart(frame: pd.DataFrame) -> Chart:
     """Attendance by term against national, as a line chart with its figures."""
+    values = [v if isinstance(v, float | int) else float("nan") for v in frame["Attendance %"]]  # suppressed: not drawn
     fig = figure()
     ax = fig.add_subplot()
     x = list(range(len(frame)))
-    ax.plot(x, list(frame["Attendance %"]), marker="o", color="#1d4e89", label="School")
+    ax.plot(x, values, marker="o", color="#1d4e89", label="School")
     if frame["National"].notna().any():
         ax.plot(x, list(frame["National"]), linestyle="--", color="#5a6470", label="National")
     ax.set_xticks(x, list(frame["Term"]), fontsize=8)
@@ -315,10 +312,13 @@ def attendance_chart(frame: pd.DataFrame) -> Chart:
     ax.legend(fontsize=8, loc="lower left")
     desc = "; ".join(
         f"{t} {v:.1f}%" + (f" (national {n:.1f}%)" if n is not None and not pd.isna(n) else "")
-        for t, v, n in zip(frame["Term"], frame["Attendance %"], frame["National"], strict=True)
+        for t, v, n in zip(frame["Term"], values, frame["National"], strict=True)
         if v is not None and not pd.isna(v)
     )
-    alt = f"Line chart of attendance by term against national: {desc}."
+    alt = f"Line chart of attendance by term against national: {desc or 'no figure can be shown'}."
+    hidden = [t for t, v in zip(frame["Term"], frame["Attendance %"], strict=True) if is_suppressed(v)]
+    if hidden:
+        alt += f" Suppressed (not shown, fewer than the minimum pupils): {', '.join(hidden)}."
     data = frame[["Term", "Attendance %", "National"]].map(lambda v: "-" if v is None or (isinstance(v, float) and pd.isna(v)) else v)
     return Chart(png(fig), alt, data, "Attendance by term")
 
@@ -430,71 +430,3 @@ def _join(parts: list[Any]) -> HTML:
     for p in parts:
         out.append(p._repr_html_() if hasattr(p, "_repr_html_") else str(p))
     return HTML("".join(out))
-
-
-# ----------------------------------------------------------------------------- what-if
-
-
-def what_if_summary(a: SchoolAssessment) -> HTML:
-    """The what-if result: judgements used, proposal with reasons, and its support package."""
-    rows = [(j.label, f"{j.judgement or 'no evidence'} ({SOURCE_LABEL.get(j.source, j.source)})") for j in a.judgements]
-    rows += [
-        ("Proposal", a.proposal_text),
-        ("Risk of the proposal", a.proposed_package.get("risk", "-")),
-        ("SIP days a year", f"{a.proposed_package['sip_days_per_year']:g}" if a.proposed_package else "-"),
-        ("SIA days", f"{a.proposed_package['sia_days']:g} a {a.proposed_package['sia_days_per']}" if a.proposed_package else "-"),
-        ("Support package for the proposal", a.proposed_package.get("summary", "-")),
-    ]
-    return _kv(rows, "what-if")
-
-
-def interactive_review(tracker: Tracker, urn: int, term: str | Term) -> Any:
-    """ipywidgets: pick the school and term, and change indicator judgements to see the
-    proposal and support package change at once (for JupyterLab; papermill runs skip it)."""
-    import ipywidgets as w
-
-    t = term if isinstance(term, Term) else Term.parse(term)
-    schools = [(f"{n} ({u})", int(u)) for u, n in zip(tracker.schools["urn"], tracker.schools["name"], strict=True)]
-    a = tracker.assessments
-    terms = sorted({Term.of(y, s) for y, s in zip(a["academic_year"], a["term"], strict=True)} | {t})
-    school_pick = w.Dropdown(options=schools, value=int(urn), description="School")
-    term_pick = w.Dropdown(options=[x.label for x in terms], value=t.label, description="Term")
-    keep = "(as assessed)"
-    pickers = {i.key: w.Dropdown(options=[keep, *tracker.policy.designations.order], value=keep, description=f"QI{i.number}", tooltip=i.name) for i in indicators()}
-    summary_out, what_out = w.Output(), w.Output()
-    state: dict[str, Any] = {"resetting": False, "latest": None}
-
-    def refresh_school(*_: object) -> None:
-        review = review_for(tracker, school_pick.value, term_pick.value)
-        state["resetting"] = True  # resetting the pickers must not recompute seven times
-        for p in pickers.values():
-            p.value = keep
-        state["resetting"] = False
-        summary_out.clear_output()
-        with summary_out:
-            from IPython.display import display
-
-            display(summary_box(review))
-        refresh_what_if()
-
-    def refresh_what_if(*_: object) -> None:
-        if state["resetting"]:
-            return
-        overrides = {k: p.value for k, p in pickers.items() if p.value != keep}
-        result = state["latest"] = what_if(tracker, school_pick.value, term_pick.value, overrides)
-        what_out.clear_output()
-        with what_out:
-            from IPython.display import display
-
-            display(what_if_summary(result))
-
-    school_pick.observe(refresh_school, names="value")
-    term_pick.observe(refresh_school, names="value")
-    for p in pickers.values():
-        p.observe(refresh_what_if, names="value")
-    refresh_school()
-    panel = w.VBox([w.HTML("<b>What if</b>: change indicator judgements"), w.GridBox(list(pickers.values()), layout=w.Layout(grid_template_columns="repeat(2, 320px)")), what_out])
-    box = w.VBox([w.HBox([school_pick, term_pick]), summary_out, panel])
-    box.pickers = {"school": school_pick, "term": term_pick, **pickers}  # for tests and scripting
-    box.latest_what_if = lambda: state["latest"]
-    return box

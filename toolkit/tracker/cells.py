@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.calendar.terms import AcademicYear
+from toolkit.privacy.text import find_control, strip_control
 from toolkit.tracker.problems import Severity
 from toolkit.tracker.schema import SUPPRESSION_CODES, VOCABULARIES, Column, Kind
 
@@ -601,9 +602,28 @@ def parse_text(raw: pd.Series, col: Column) -> ParsedColumn:
     blank = blank_mask(raw, types)
     present = raw[~blank]
     texts = per_unique(present, lambda v: shown(v) if not isinstance(v, str) else v.strip())
+    # Control characters (NUL, ESC ...; typed in Excel as _x0000_) have no place in any
+    # output: warn at the cell, and keep the text without them.
+    control = texts.map(lambda t: bool(find_control(t)))
+    issues: list[CellIssue] = []
+    if control.any():
+        mask = _empty_issue_mask(raw.index)
+        mask[control[control].index] = True
+        issues.append(
+            CellIssue(
+                Severity.WARNING,
+                "control-characters",
+                mask,
+                lambda v: (
+                    f"The text in '{col.header}' holds control characters "
+                    f"({', '.join(find_control(str(v)))}), which are invisible and were removed."
+                ),
+                "Retype the text (or copy it through a plain-text editor) to remove the hidden characters.",
+            )
+        )
+        texts = texts.map(lambda t: strip_control(t).strip())
     out = _nones(raw.index)
     out[texts.index] = texts.astype(object)
-    issues: list[CellIssue] = []
     if len(texts):
         too_long = texts.str.len() > EXCEL_CELL_LIMIT
         if too_long.any():

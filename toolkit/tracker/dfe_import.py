@@ -1160,6 +1160,7 @@ def write_import_workbook(
     from openpyxl.utils import get_column_letter
 
     from toolkit.outputs import atomic_path
+    from toolkit.privacy.text import xlsx_value  # text never becomes a formula
 
     wb = Workbook(write_only=True)
     wb.properties.title = IMPORT_WORKBOOK_TITLE
@@ -1181,7 +1182,7 @@ def write_import_workbook(
         ws.append(header)
         keys = [(col.key, f"{col.key}_code" if col.suppressible else None) for col in spec.columns]
         for rec in df.to_dict("records"):
-            ws.append([_cell(rec.get(k), rec.get(code) if code else None) for k, code in keys])
+            ws.append([xlsx_value(ws, _cell(rec.get(k), rec.get(code) if code else None)) for k, code in keys])
     out = Path(out)
     with atomic_path(out, suffix=".xlsx") as tmp:
         wb.save(tmp)

@@ -2,9 +2,12 @@
 
 The reader never trusts the workbook. It
 
-1. refuses files that are not an Excel workbook, are corrupt, password-protected, or carry
-   an XML document type declaration (the "billion laughs" entity bomb) -- as
-   ``UnreadableFile`` with a plain sentence saying which;
+1. refuses files that are not an Excel workbook, are corrupt, or carry an XML document
+   type declaration (the "billion laughs" entity bomb) -- as ``UnreadableFile`` with a
+   plain sentence saying which. A password-protected tracker is decrypted in memory, never
+   to disk (``tracker_password``: the ``TOOLKIT_PASSWORD`` environment variable, else a
+   terminal prompt; never the command line); a wrong or missing password is an
+   ``UnreadableFile`` with a plain sentence;
 2. reads the cell values with ``python-calamine`` (fast, read-only) and parses each column
    by its schema kind (``toolkit.tracker.cells``), naming every problem by ``Sheet!Cell`` with a fix;
 3. finds formulas whose saved value is an error (``#DIV/0!``) or missing, which calamine
@@ -20,7 +23,11 @@ the report instead (the ``toolkit validate`` command uses it). Warnings travel i
 from __future__ import annotations
 
 import difflib
+import getpass
+import io
+import os
 import re
+import sys
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
@@ -52,6 +59,9 @@ from toolkit.tracker.schema import (
     sheet,
 )
 
+# The environment variable holding a protected tracker's password (never an argument).
+PASSWORD_ENV = "TOOLKIT_PASSWORD"
+_PROMPTED: dict[str, str] = {}  # the password typed at the prompt in this process, if any
 # Sheets without which nothing else can be checked or scheduled: missing = error.
 # Any other schema sheet that is missing is a warning and reads as an empty table.
 CORE_SHEETS = ("schools", "term_dates")
@@ -122,8 +132,9 @@ def validate_tracker(
 # --------------------------------------------------------------------------- opening safely
 
 
-def _check_readable(path: Path) -> None:
-    """Raise ``UnreadableFile`` with a plain sentence unless ``path`` looks like an .xlsx."""
+def _check_readable(path: Path) -> bool:
+    """Raise ``UnreadableFile`` with a plain sentence unless ``path`` looks like an .xlsx;
+    True when it is a password-protected (encrypted) workbook to decrypt in memory."""
     if not path.exists():
         raise UnreadableFile(f"The tracker file {path} does not exist. Check the name and folder.")
     if not path.is_file():
@@ -133,6 +144,8 @@ def _check_readable(path: Path) -> None:
     with open(path, "rb") as fh:
         head = fh.read(8)
     if head.startswith(OLE_SIGNATURE):
+        if _is_encrypted(path):
+            return True
         raise UnreadableFile(_ole_sentence(path))
     if not head.startswith(ZIP_SIGNATURE):
         what = "is empty" if not head else "is not an Excel workbook (.xlsx) or an OpenDocument spreadsheet (.ods)"
@@ -140,6 +153,74 @@ def _check_readable(path: Path) -> None:
             f"{path.name} {what}. Open the tracker in Excel and save it as an Excel Workbook (.xlsx), "
             "or in LibreOffice Calc and save it as Excel 2007-365 (.xlsx) or ODF Spreadsheet (.ods)."
         )
+    return False
+
+
+def _is_encrypted(path: Path) -> bool | None:
+    import msoffcrypto
+
+    try:
+        with open(path, "rb") as fh:
+            return bool(msoffcrypto.OfficeFile(fh).is_encrypted())
+    except Exception:  # not an Office file msoffcrypto knows
+        return None
+
+
+def tracker_password(path: Path) -> str:
+    """The password for a protected tracker: ``TOOLKIT_PASSWORD``, else asked for at the
+    terminal (not echoed).
+
+    Never an argument (command lines show in ``ps`` and shell history), never logged or
+    written. A password typed at the prompt is put in this process's environment so the
+    batch's worker processes and their kernels inherit it through memory.
+    """
+    password = os.environ.get(PASSWORD_ENV)
+    if password:
+        return password
+    if sys.stdin is not None and sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {path.name}: ")
+        if password:
+            os.environ[PASSWORD_ENV] = password
+            _PROMPTED[PASSWORD_ENV] = password
+            return password
+    raise UnreadableFile(
+        f"{path.name} is password-protected and no password was given. Run the command in a "
+        f"terminal to be asked for it, or set the {PASSWORD_ENV} environment variable for an "
+        "unattended run."
+    )
+
+
+def decrypt_in_memory(path: Path) -> bytes:
+    """The decrypted workbook's bytes, held in memory only (no temporary file)."""
+    import msoffcrypto
+    from msoffcrypto.exceptions import DecryptionError, InvalidKeyError
+
+    password = tracker_password(path)
+    out = io.BytesIO()
+    try:
+        with open(path, "rb") as fh:
+            office = msoffcrypto.OfficeFile(fh)
+            office.load_key(password=password, verify_password=True)
+            office.decrypt(out)
+    except (InvalidKeyError, DecryptionError, ValueError) as exc:
+        if _PROMPTED.get(PASSWORD_ENV) == password:  # typed wrongly: ask again next time
+            os.environ.pop(PASSWORD_ENV, None)
+            _PROMPTED.clear()
+        wrong = isinstance(exc, InvalidKeyError) or "password" in str(exc).lower() or "key" in str(exc).lower()
+        raise UnreadableFile(
+            f"The password for {path.name} is wrong, so the tracker cannot be opened. "
+            f"Check the password (set {PASSWORD_ENV}, or type it when asked) and try again."
+            if wrong
+            else f"{path.name} is password-protected but could not be decrypted. "
+            "Open it in Excel and save it again."
+        ) from None
+    data = out.getvalue()
+    if not data.startswith(ZIP_SIGNATURE):
+        raise UnreadableFile(
+            f"{path.name} is a password-protected old-style workbook (.xls). Open it in Excel "
+            "and save it as an Excel Workbook (.xlsx)."
+        )
+    return data
 
 
 def _ole_sentence(path: Path) -> str:
@@ -165,11 +246,14 @@ def _ole_sentence(path: Path) -> str:
     return f"{path.name} is not an Excel workbook (.xlsx). Save the tracker from Excel as .xlsx."
 
 
-def _open_package(path: Path) -> zipfile.ZipFile:
-    """Open the .xlsx zip read-only and refuse corrupt files, zip bombs and XML entity bombs."""
-    _check_readable(path)
+def _open_package(path: Path, source: Path | bytes | None = None) -> zipfile.ZipFile:
+    """Open the .xlsx zip read-only and refuse corrupt files, zip bombs and XML entity bombs.
+    ``source`` is the decrypted workbook's bytes for a password-protected tracker."""
+    if source is None:
+        _check_readable(path)
+        source = path
     try:
-        zf = zipfile.ZipFile(path, "r")
+        zf = zipfile.ZipFile(_stream(source), "r")
     except (zipfile.BadZipFile, OSError) as exc:
         raise UnreadableFile(
             f"{path.name} is damaged: it is not a complete Excel file ({exc}). "
@@ -346,14 +430,18 @@ def scan_ods_merges(zf: zipfile.ZipFile) -> dict[str, list[str]]:
     return merges
 
 
+def _stream(source: Path | bytes) -> Path | io.BytesIO:
+    return io.BytesIO(source) if isinstance(source, bytes) else source
+
+
 def _scan_in_background(
-    path: Path, parts: dict[str, str]
+    path: Path | bytes, parts: dict[str, str]
 ) -> tuple[ThreadPoolExecutor, dict[str, Future[FormulaCells]], zipfile.ZipFile]:
     """Scan sheets for formula cells in a worker thread while calamine parses (it releases
     the GIL), so the scan adds little to the wall time. It reads through its own zip handle,
     which the caller closes after shutting the pool down."""
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="formula-scan")
-    zf = zipfile.ZipFile(path, "r")
+    zf = zipfile.ZipFile(_stream(path), "r")
     futures = {name: pool.submit(scan_formula_cells, zf, part) for name, part in parts.items()}
     return pool, futures, zf
 
@@ -421,7 +509,8 @@ def _read(
     from python_calamine import CalamineError, CalamineWorkbook
 
     report = ProblemReport(str(path))
-    zf = _open_package(path)
+    source: Path | bytes = decrypt_in_memory(path) if _check_readable(path) else path
+    zf = _open_package(path, source)
     try:
         # An .ods has no per-sheet XML parts: its merged cells are read from content.xml;
         # its formula errors are not scanned (calamine reads its values).
@@ -429,7 +518,11 @@ def _read(
         parts = {} if ods else _sheet_parts(zf)
         ods_merges = scan_ods_merges(zf) if ods else {}
         try:
-            book = CalamineWorkbook.from_path(str(path))
+            book = (
+                CalamineWorkbook.from_filelike(io.BytesIO(source))
+                if isinstance(source, bytes)
+                else CalamineWorkbook.from_path(str(path))
+            )
         except (CalamineError, OSError, ValueError) as exc:
             raise UnreadableFile(
                 f"{path.name} is damaged and cannot be read ({exc}). "
@@ -438,7 +531,7 @@ def _read(
         by_norm = {_norm(name): name for name in book.sheet_names}
         wanted = {by_norm[_norm(s.title)] for s in SHEETS if _norm(s.title) in by_norm}
         pool, scans, scan_zip = _scan_in_background(
-            path, {n: p for n, p in parts.items() if n in wanted}
+            source, {n: p for n, p in parts.items() if n in wanted}
         )
         tables: dict[str, pd.DataFrame] = {}
         places: dict[str, _Place] = {}
