@@ -132,8 +132,8 @@ def _cell(value: object, formatter: Any = None, places: int | None = None) -> st
         return escape(formatter(value))
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    if isinstance(value, str):  # typed line breaks (a recommendation a line) stay visible
-        return "<br>".join(escape(line) for line in value.split("\n"))
+    if isinstance(value, str):
+        return multiline(value)
     if isinstance(value, int | float) and not _blank(value):
         p = _decimals(float(value)) if places is None else places
         return escape(f"{float(value):,.{p}f}")
@@ -245,6 +245,11 @@ def bullet_list(items: Iterable[object], *, empty: str = "None.") -> HTML:
     )
 
 
+def multiline(value: object) -> str:
+    """Escaped text whose typed line breaks stay visible (a recommendation a line)."""
+    return "<br>".join(escape(line) for line in str(value).split("\n"))
+
+
 def visit_blocks(visits: pd.DataFrame, *, empty: str = "No visits reported in this period.") -> HTML:
     """Each visit as a block a committee member can read: a line with the date, role,
     visitor and purpose, then its outcomes and recommendations as paragraphs (not a
@@ -261,10 +266,10 @@ def visit_blocks(visits: pd.DataFrame, *, empty: str = "No visits reported in th
         )
         out.append(f'<article class="visit"><h4 class="visit-line">{line}</h4>')
         if not _blank(r.get("Purpose")):
-            out.append(f'<p class="visit-purpose"><strong>Purpose:</strong> {escape(r["Purpose"])}</p>')
+            out.append(f'<p class="visit-purpose"><strong>Purpose:</strong> {multiline(r["Purpose"])}</p>')
         for key in ("Outcomes", "Recommendations"):
             if key in r:
-                body = escape(r[key]) or '<span class="suppressed">(none recorded)</span>'
+                body = ("" if _blank(r[key]) else multiline(r[key])) or '<span class="suppressed">(none recorded)</span>'
                 out.append(f'<p class="free-text"><strong>{key}:</strong> {body}</p>')
         facts = []
         if not _blank(r.get("Recommended designation")):
