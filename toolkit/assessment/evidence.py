@@ -352,19 +352,24 @@ def suggest_qi6(tracker: Tracker, urn: int, term: Term) -> Suggestion:
         if sig.separate_phase(policy, tracker.phase(urn)):
             return Suggestion("qi6", None, f"{NO_EVIDENCE}: attendance {shown}: {sig.no_comparable_figure(tracker.phase(urn))}")
         return Suggestion("qi6", None, f"{NO_EVIDENCE}: attendance {shown} but no national attendance figure for {year}")
-    gap = att - nat[0]
-    recent = [float(v) for v in rows["attendance_pct"].tail(ds.trend_terms)]
-    direction = trend(recent) if len(recent) >= 2 else None
-    step = step_higher_better(gap, ds.attendance_gap_sustain, ds.attendance_gap_improve, ds.attendance_gap_repair)
-    over = f" over {len(recent)} terms" if direction else ""
-    # The privacy gate: a figure for a small cohort (or a count in disguise) never reaches
-    # the reason sentence or its facts; the judgement still uses it.
+    # The privacy gate decides what may be shown, and so what may drive the judgement: a
+    # figure hidden for a small cohort (or a count in disguise) would otherwise be readable
+    # from the step it produced (DOMAIN.md: no small group drives a designation).
     gated = gate.attendance(cur.to_dict())
     small = f"{SUPPRESSED} (fewer than {gate.minimum} pupils)"
     if is_suppressed(gated["attendance_pct"]):
-        text = f"Attendance{when} {small}, compared with national {nat[0]:.1f}%"
-    else:
-        text = f"Attendance {att:.1f}%{when} is {_points(gap)} national {nat[0]:.1f}%"
+        return Suggestion(
+            "qi6", None,
+            f"{NO_EVIDENCE}: attendance{when} {small}, too few pupils to judge from data; "
+            f"judge from the reviewer's evidence",
+        )
+    gap = att - nat[0]
+    shown_rows = [r for r in rows.tail(ds.trend_terms).to_dict("records") if not is_suppressed(gate.attendance(r)["attendance_pct"])]
+    recent = [float(r["attendance_pct"]) for r in shown_rows]
+    direction = trend(recent) if len(recent) >= 2 else None
+    step = step_higher_better(gap, ds.attendance_gap_sustain, ds.attendance_gap_improve, ds.attendance_gap_repair)
+    over = f" over {len(recent)} terms" if direction else ""
+    text = f"Attendance {att:.1f}%{when} is {_points(gap)} national {nat[0]:.1f}%"
     if direction:
         text += f" and {direction}{over}"
     if step == "Stabilise" and direction == "rising":
@@ -372,18 +377,17 @@ def suggest_qi6(tracker: Tracker, urn: int, term: Term) -> Suggestion:
         text += " (improving, so not 'consistently low and not improving')"
     steps = [step]
     parts = [f"{text} -> {step}"]
-    hide_att = is_suppressed(gated["attendance_pct"])
-    facts: list[dict[str, object]] = [{"measure": "Attendance %", "term": cur_term.label, "value": SUPPRESSED if hide_att else att, "national": nat[0], "gap": SUPPRESSED if hide_att else round(gap, 2), "trend": direction or "", "step": step}]
+    facts: list[dict[str, object]] = [{"measure": "Attendance %", "term": cur_term.label, "value": att, "national": nat[0], "gap": round(gap, 2), "trend": direction or "", "step": step}]
     pa = num(cur.get("persistent_absence_pct"))  # Series.get: None when the column is absent
     nat_pa = tracker.national_figure(year, phases, "Persistent absence %")
     if pa is not None and nat_pa is not None:
-        gap_pa = pa - nat_pa[0]
-        s = step_lower_better(gap_pa, ds.persistent_absence_gap_sustain, ds.persistent_absence_gap_improve, ds.persistent_absence_gap_repair)
-        steps.append(s)
         if is_suppressed(gated["persistent_absence_pct"]):
-            parts.append(f"persistent absence {small}, compared with national {nat_pa[0]:.1f}% -> {s}")
-            facts.append({"measure": "Persistent absence %", "term": cur_term.label, "value": SUPPRESSED, "national": nat_pa[0], "gap": SUPPRESSED, "trend": "", "step": s})
+            parts.append(f"persistent absence {SUPPRESSED} (fewer than {gate.minimum} pupils): not judged")
+            facts.append({"measure": "Persistent absence %", "term": cur_term.label, "value": SUPPRESSED, "national": nat_pa[0], "gap": SUPPRESSED, "trend": "", "step": ""})
         else:
+            gap_pa = pa - nat_pa[0]
+            s = step_lower_better(gap_pa, ds.persistent_absence_gap_sustain, ds.persistent_absence_gap_improve, ds.persistent_absence_gap_repair)
+            steps.append(s)
             parts.append(f"persistent absence {pa:.1f}% is {_points(gap_pa)} national {nat_pa[0]:.1f}% -> {s}")
             facts.append({"measure": "Persistent absence %", "term": cur_term.label, "value": pa, "national": nat_pa[0], "gap": round(gap_pa, 2), "trend": "", "step": s})
     sus = _suspension_rate(rows, cur_term, ds.suspension_rate_period)
@@ -392,18 +396,18 @@ def suggest_qi6(tracker: Tracker, urn: int, term: Term) -> Suggestion:
         rate, falling = sus[0], sus[1]
         ratio = rate / nat_s[0]
         per = "this term" if ds.suspension_rate_period == "term" else "a year (annualised)"
-        hide_sus = is_suppressed(gated["suspensions"]) or gate.small_count(sus[2])
-        if hide_sus:
-            line = f"suspensions {per} {SUPPRESSED} (fewer than {gate.minimum}, or fewer than {gate.minimum} pupils), compared with national {nat_s[0]:.1f} per 100"
+        s = None
+        if is_suppressed(gated["suspensions"]) or gate.small_count(sus[2]):
+            line = f"suspensions {per} {SUPPRESSED} (fewer than {gate.minimum}): not judged"
+            facts.append({"measure": "Suspension rate %", "term": cur_term.label, "value": SUPPRESSED, "national": nat_s[0], "gap": SUPPRESSED, "trend": "", "step": ""})
         else:
             line = f"suspensions {rate:.1f} per 100 pupils {per} are {ratio:.1f}x national {nat_s[0]:.1f}"
-        s = None
-        if ratio >= ds.suspension_ratio_stabilise:
-            s = "Repair" if falling else "Stabilise"
-            line += f" -> {s}" + (" (falling)" if falling else " (well above average and not improving)")
-            steps.append(s)
+            if ratio >= ds.suspension_ratio_stabilise:
+                s = "Repair" if falling else "Stabilise"
+                line += f" -> {s}" + (" (falling)" if falling else " (well above average and not improving)")
+                steps.append(s)
+            facts.append({"measure": "Suspension rate %", "term": cur_term.label, "value": round(rate, 2), "national": nat_s[0], "gap": round(rate - nat_s[0], 2), "trend": "falling" if falling else "", "step": s or ""})
         parts.append(line)
-        facts.append({"measure": "Suspension rate %", "term": cur_term.label, "value": SUPPRESSED if hide_sus else round(rate, 2), "national": nat_s[0], "gap": SUPPRESSED if hide_sus else round(rate - nat_s[0], 2), "trend": "falling" if falling else "", "step": s or ""})
     result = steps[0]
     for s in steps[1:]:
         result = worse(policy, result, s)
