@@ -4,7 +4,10 @@ print them all at once."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 #: A4 content widths in CSS px (96/in) for the report's @page margins (15 mm each side):
 #: what a table has to fit in print, portrait and landscape.
@@ -65,3 +68,21 @@ def layout_defects(page, url: str) -> list[str]:
 def report_files(run_dir: Path) -> list[Path]:
     """Every committee report HTML of a run (trust and school reports)."""
     return sorted(p for p in run_dir.rglob("*.html") if p.name != "index.html")
+
+
+@contextlib.contextmanager
+def offline_chromium_page() -> Iterator[Any]:
+    """A page in the system Chromium (the project's launch flags), offline: what the layout
+    and accessibility tests read the reports in."""
+    from playwright.sync_api import sync_playwright
+
+    from toolkit.reports.pdf import CHROMIUM_ARGS, chromium_executable
+
+    exe = chromium_executable()
+    assert exe, "Chromium is not installed: scripts/system-deps.sh installs it"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=list(CHROMIUM_ARGS))
+        try:
+            yield browser.new_context(offline=True).new_page()
+        finally:
+            browser.close()

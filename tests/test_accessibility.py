@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import sync_playwright
-from report_checks import report_files
-
-from toolkit.reports.pdf import CHROMIUM_ARGS, chromium_executable
+from report_checks import offline_chromium_page, report_files
 
 pytestmark = pytest.mark.e2e
 
@@ -19,12 +16,7 @@ WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
 
 @pytest.fixture(scope="module")
 def audit():
-    exe = chromium_executable()
-    assert exe, "Chromium is not installed: scripts/system-deps.sh installs it"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, args=list(CHROMIUM_ARGS))
-        context = browser.new_context(offline=True)
-        page = context.new_page()
+    with offline_chromium_page() as page:
         axe = Axe()
 
         def run(uri: str) -> list[str]:
@@ -36,7 +28,6 @@ def audit():
             ]
 
         yield run
-        browser.close()
 
 
 def test_axe_finds_a_violation_when_there_is_one(audit, tmp_path):

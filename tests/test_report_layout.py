@@ -17,24 +17,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 from pypdf import PdfReader
-from report_checks import layout_defects, report_files
-
-from toolkit.reports.pdf import CHROMIUM_ARGS, chromium_executable
+from report_checks import layout_defects, offline_chromium_page, report_files
 
 pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def browser_page():
-    exe = chromium_executable()
-    assert exe, "Chromium is not installed: scripts/system-deps.sh installs it"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, args=list(CHROMIUM_ARGS))
-        context = browser.new_context(offline=True)
-        page = context.new_page()
+    with offline_chromium_page() as page:
         yield page
-        browser.close()
 
 
 # --------------------------------------------------------------------------- the checker can fail

@@ -596,6 +596,13 @@ def parse_yesno(raw: pd.Series, col: Column) -> ParsedColumn:
 # --------------------------------------------------------------------------- text
 
 
+def _warning_at(index: pd.Index, hits: pd.Series, code: str, message: Callable[[object], str], fix: str) -> CellIssue:
+    """A warning at the cells where ``hits`` (a boolean Series over some of ``index``) is True."""
+    mask = _empty_issue_mask(index)
+    mask[hits[hits].index] = True
+    return CellIssue(Severity.WARNING, code, mask, message, fix)
+
+
 def parse_text(raw: pd.Series, col: Column) -> ParsedColumn:
     """TEXT / LONGTEXT: stripped text; numbers typed into a text column become their text."""
     types = types_of(raw)
@@ -607,13 +614,9 @@ def parse_text(raw: pd.Series, col: Column) -> ParsedColumn:
     control = texts.map(lambda t: bool(find_control(t)))
     issues: list[CellIssue] = []
     if control.any():
-        mask = _empty_issue_mask(raw.index)
-        mask[control[control].index] = True
         issues.append(
-            CellIssue(
-                Severity.WARNING,
-                "control-characters",
-                mask,
+            _warning_at(
+                raw.index, control, "control-characters",
                 lambda v: (
                     f"The text in '{col.header}' holds control characters "
                     f"({', '.join(find_control(str(v)))}), which are invisible and were removed."
@@ -627,13 +630,9 @@ def parse_text(raw: pd.Series, col: Column) -> ParsedColumn:
     if len(texts):
         too_long = texts.str.len() > EXCEL_CELL_LIMIT
         if too_long.any():
-            mask = _empty_issue_mask(raw.index)
-            mask[too_long[too_long].index] = True
             issues.append(
-                CellIssue(
-                    Severity.WARNING,
-                    "text-too-long",
-                    mask,
+                _warning_at(
+                    raw.index, too_long, "text-too-long",
                     lambda v: (
                         f"'{col.header}' holds {len(str(v)):,} characters, more than Excel's limit of "
                         f"{EXCEL_CELL_LIMIT:,} per cell: Excel cuts the text off when it opens or saves "
