@@ -36,6 +36,7 @@ from toolkit.assessment.packages import package_for
 from toolkit.calendar.terms import Term
 from toolkit.policy import Policy
 from toolkit.tracker.model import Tracker
+from toolkit.tracker.queries import text
 
 REVIEWER = "reviewer"
 DATA = "data"
@@ -255,13 +256,6 @@ def movement(policy: Policy, previous: str | None, current: str | None) -> str:
 # ----------------------------------------------------------------------------- gathering
 
 
-def _text(v: object) -> str | None:
-    if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) or v is pd.NaT:
-        return None
-    s = str(v).strip()
-    return s or None
-
-
 @dataclass
 class _TermData:
     term: Term
@@ -318,9 +312,9 @@ def _build_context(tracker: Tracker, urn: int, term: Term) -> _SchoolContext:
     return _SchoolContext(
         policy=tracker.policy,
         urn=urn,
-        name=_text(school.get("name")) or f"URN {urn}",
-        membership=_text(school.get("membership")),
-        phase=_text(school.get("phase")),
+        name=text(school.get("name")) or f"URN {urn}",
+        membership=text(school.get("membership")),
+        phase=text(school.get("phase")),
         terms=data,
     )
 
@@ -329,8 +323,8 @@ def _judgements(td: _TermData, overrides: dict[str, str] | None = None) -> tuple
     out = []
     for ind in indicators():
         sug = td.suggestions[ind.key]
-        reviewer = _text(td.row.get(f"{ind.key}_judgement"))
-        evidence = _text(td.row.get(f"{ind.key}_evidence"))
+        reviewer = text(td.row.get(f"{ind.key}_judgement"))
+        evidence = text(td.row.get(f"{ind.key}_evidence"))
         if overrides and ind.key in overrides:
             why = td.what_if_reasons.get(ind.key) or f"set to {overrides[ind.key]}"
             value, source, reason = overrides[ind.key], "what-if", f"what-if: {why} (was {reviewer or sug.designation or NO_EVIDENCE})"
@@ -359,7 +353,7 @@ def _assess(ctx: _SchoolContext, overrides: dict[str, str] | None = None) -> Sch
         proposed, note = apply_exit_rule(policy, td.term, raw, records)
         if note:
             reasons = [*reasons, note]
-        agreed = _text(td.row.get("agreed_designation"))
+        agreed = text(td.row.get("agreed_designation"))
         records.append(TermRecord(td.term, raw, proposed, agreed))
         if not last:
             continue
@@ -379,9 +373,9 @@ def _assess(ctx: _SchoolContext, overrides: dict[str, str] | None = None) -> Sch
             limiting=tuple(td.limiting),
             exit_rule=note,
             agreed=agreed,
-            rationale=_text(td.row.get("rationale")),
+            rationale=text(td.row.get("rationale")),
             eit_signoff_date=None if signed is None or pd.isna(signed) else pd.Timestamp(signed).date().isoformat(),
-            recorded_proposal=_text(td.row.get("proposed_designation")),
+            recorded_proposal=text(td.row.get("proposed_designation")),
             differs=agreed is not None and proposed is not None and agreed != proposed,
             designation=designation,
             risk=policy.risk(designation) if designation else None,

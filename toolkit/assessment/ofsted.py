@@ -15,6 +15,7 @@ import pandas as pd
 
 from toolkit.policy import Policy
 from toolkit.tracker.model import Tracker
+from toolkit.tracker.queries import text
 from toolkit.tracker.schema import sheet
 
 LEGACY = "legacy"
@@ -87,15 +88,8 @@ class Inspection:
         }
 
 
-def _text(v: object) -> str | None:
-    if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA or v is pd.NaT:
-        return None
-    s = str(v).strip()
-    return s or None
-
-
 def _concern(v: object) -> str | None:
-    s = _text(v)
+    s = text(v)
     return None if s is None or s.lower() == "none" else s
 
 
@@ -113,18 +107,18 @@ def inspections(tracker: Tracker, urn: int) -> list[Inspection]:
         day = _date(row.get("inspection_date"))
         if day is None:
             continue
-        areas = {legacy_spec.column(a).header: g for a in LEGACY_AREAS if (g := _text(row.get(a)))}
+        areas = {legacy_spec.column(a).header: g for a in LEGACY_AREAS if (g := text(row.get(a)))}
         safe = row.get("safeguarding_effective")
         safeguarding = None if safe is None or (isinstance(safe, float) and pd.isna(safe)) else ("Met" if bool(safe) else "Not met")
         found.append(
-            Inspection(LEGACY, day, _text(row.get("inspection_type")), _text(row.get("overall_effectiveness")), areas, safeguarding, _concern(row.get("category_of_concern")))
+            Inspection(LEGACY, day, text(row.get("inspection_type")), text(row.get("overall_effectiveness")), areas, safeguarding, _concern(row.get("category_of_concern")))
         )
     for row in tracker.rows("ofsted_report_cards", urn).to_dict("records"):
         day = _date(row.get("inspection_date"))
         if day is None:
             continue
-        areas = {card_spec.column(a).header: g for a in REPORT_CARD_AREAS if (g := _text(row.get(a)))}
-        found.append(Inspection(REPORT_CARD, day, "Report card", None, areas, _text(row.get("safeguarding")), _concern(row.get("category_of_concern"))))
+        areas = {card_spec.column(a).header: g for a in REPORT_CARD_AREAS if (g := text(row.get(a)))}
+        found.append(Inspection(REPORT_CARD, day, "Report card", None, areas, text(row.get("safeguarding")), _concern(row.get("category_of_concern"))))
     return sorted(found, key=lambda i: (i.date, i.framework))
 
 

@@ -22,6 +22,8 @@ from typing import Any
 
 import pandas as pd
 
+from toolkit.tracker.queries import is_blank
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$")
 # C0 controls except tab/newline/carriage return, DEL, and C1 controls.
@@ -82,15 +84,8 @@ def csv_text(frame: pd.DataFrame) -> str:
 
 
 def _csv_value(v: Any) -> Any:
-    if v is None:
+    if is_blank(v):  # None, NaN, NaT, pd.NA
         return ""
-    if isinstance(v, float) and v != v:
-        return ""
-    try:
-        if pd.isna(v):  # NaT, pd.NA
-            return ""
-    except (TypeError, ValueError):
-        pass
     if isinstance(v, bool):
         return str(v)
     return neutralise_cell(v)

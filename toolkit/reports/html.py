@@ -17,7 +17,6 @@ import copy
 import datetime as dt
 import html
 import json
-import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -32,6 +31,7 @@ import toolkit
 from toolkit.outputs import atomic_write, sha256_file
 from toolkit.privacy.suppression import SUPPRESSED
 from toolkit.privacy.text import strip_control
+from toolkit.tracker.queries import is_blank
 
 #: Mime type of the hidden output a notebook emits (``report_header``) to tell the renderer
 #: its title, school and term. The renderer strips it before export.
@@ -56,15 +56,8 @@ def escape(value: object) -> str:
     and may hold ``<`` or ``&``; it must never reach a report as markup (DOMAIN.md: free
     text is escaped wherever rendered).
     """
-    if value is None:
+    if is_blank(value):  # None, NaN, NaT, pd.NA
         return ""
-    if isinstance(value, float) and math.isnan(value):
-        return ""
-    try:
-        if pd.isna(value):  # NaT, pd.NA
-            return ""
-    except (TypeError, ValueError):
-        pass
     if isinstance(value, pd.Timestamp | dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
@@ -122,29 +115,22 @@ def column_precision(values: Iterable[object]) -> int:
     places = [
         _decimals(float(v))
         for v in values
-        if isinstance(v, int | float) and not isinstance(v, bool) and not _blank(v)
+        if isinstance(v, int | float) and not isinstance(v, bool) and not is_blank(v)
     ]
     return max(places, default=0)
 
 
 def _cell(value: object, formatter: Any = None, places: int | None = None) -> str:
-    if formatter is not None and not _blank(value):
+    if formatter is not None and not is_blank(value):
         return escape(formatter(value))
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, str):
         return multiline(value)
-    if isinstance(value, int | float) and not _blank(value):
+    if isinstance(value, int | float) and not is_blank(value):
         p = _decimals(float(value)) if places is None else places
         return escape(f"{float(value):,.{p}f}")
     return escape(value)
-
-
-def _blank(value: object) -> bool:
-    try:
-        return value is None or bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 _DATE = re.compile(r"^(\w{3} )?\d{1,2} \w{3,9} \d{4}$")
@@ -199,7 +185,7 @@ def table(
     # object columns of figures (a figure or "suppressed") are numbers too
     for c in frame.columns:
         if c not in numeric and frame[c].dtype == object:
-            vals = [v for v in frame[c] if not _blank(v) and v != SUPPRESSED]
+            vals = [v for v in frame[c] if not is_blank(v) and v != SUPPRESSED]
             if vals and all(
                 isinstance(v, int | float) and not isinstance(v, bool) for v in vals
             ):
@@ -210,7 +196,7 @@ def table(
         for c in frame.columns
         if c not in numeric
         and frame[c].notna().any()
-        and all(isinstance(v, str) and _DATE.match(v) for v in frame[c] if not _blank(v) and v != "")
+        and all(isinstance(v, str) and _DATE.match(v) for v in frame[c] if not is_blank(v) and v != "")
     }
     out.append("<thead><tr>")
     out.extend(
@@ -237,7 +223,7 @@ def table(
 
 def bullet_list(items: Iterable[object], *, empty: str = "None.") -> HTML:
     """Escaped bullet list of tracker text."""
-    items = [i for i in items if not _blank(i)]
+    items = [i for i in items if not is_blank(i)]
     if not items:
         return HTML(f'<p class="empty">{escape(empty)}</p>')
     return HTML(
@@ -262,17 +248,17 @@ def visit_blocks(visits: pd.DataFrame, *, empty: str = "No visits reported in th
     out = ['<div class="visits">']
     for r in visits.to_dict("records"):
         line = " \u00b7 ".join(
-            escape(r.get(k)) for k in ("Date", "Role", "Visitor") if not _blank(r.get(k))
+            escape(r.get(k)) for k in ("Date", "Role", "Visitor") if not is_blank(r.get(k))
         )
         out.append(f'<article class="visit"><h4 class="visit-line">{line}</h4>')
-        if not _blank(r.get("Purpose")):
+        if not is_blank(r.get("Purpose")):
             out.append(f'<p class="visit-purpose"><strong>Purpose:</strong> {multiline(r["Purpose"])}</p>')
         for key in ("Outcomes", "Recommendations"):
             if key in r:
-                body = ("" if _blank(r[key]) else multiline(r[key])) or '<span class="suppressed">(none recorded)</span>'
+                body = ("" if is_blank(r[key]) else multiline(r[key])) or '<span class="suppressed">(none recorded)</span>'
                 out.append(f'<p class="free-text"><strong>{key}:</strong> {body}</p>')
         facts = []
-        if not _blank(r.get("Recommended designation")):
+        if not is_blank(r.get("Recommended designation")):
             facts.append(f"Recommended designation: {escape(r['Recommended designation'])}")
         if "Report sent" in r:
             facts.append(f"Report sent: {escape(r['Report sent']) or 'not yet'}")

@@ -34,6 +34,22 @@ def num(v: object) -> float | None:
     return None if math.isnan(f) else f
 
 
+def is_blank(v: object) -> bool:
+    """None, NaN, NaT or pd.NA: a cell with nothing in it (never confused with 0 or "")."""
+    try:
+        return v is None or bool(pd.isna(v))
+    except (TypeError, ValueError):  # a list or other non-scalar is not blank
+        return False
+
+
+def text(v: object) -> str | None:
+    """A cell's text, stripped, or None when blank."""
+    if is_blank(v):
+        return None
+    s = str(v).strip()
+    return s or None
+
+
 def benchmark_phases(school_phase: str | None, key_stage: str | None = None) -> list[str]:
     """Which national benchmark phase to compare with: KS2 is primary, KS4 and 16-18 are
     secondary; attendance follows the school's phase; "All schools" is the fallback."""
