@@ -15,6 +15,14 @@ run at 12 schools only and its per-report time is extrapolated to 100 (said in t
 pass --naive-all to run it at every size.
 
     .venv/bin/python benchmarks/bench_batch.py [--sizes 12 100] [--naive-all]
+
+With ``--baseline REV`` (a git revision, e.g. the last release) it instead times this
+checkout's batch against REV's batch in the same run on the same machine, alternating the
+two ``--rounds`` times at each size, and prints the time per report of each and the change:
+how a release is held to "no slower than N% per report". REV's code runs from a temporary
+git worktree with this environment's packages, on the same generated trackers.
+
+    .venv/bin/python benchmarks/bench_batch.py --baseline 1496c12 [--sizes 12 100] [--rounds 2]
 """
 
 from __future__ import annotations
@@ -180,9 +188,20 @@ def _quote(text: str) -> str:
 # --------------------------------------------------------------------------- the two ways
 
 
-def batch_way(tracker: Path, out: Path, urns: list[int] | None = None) -> dict:
+def batch_way(
+    tracker: Path, out: Path, urns: list[int] | None = None, code: Path | None = None
+) -> dict:
+    """The toolkit's batch; ``code``: another checkout's toolkit (a baseline) instead of this one."""
+    if code is not None:
+        return measure(
+            ["env", "--chdir", str(code), f"PYTHONPATH={code}", sys.executable, "-m", "toolkit",
+             *_batch_args(tracker, out, urns)]
+        )
+    return measure([str(BIN / "toolkit"), *_batch_args(tracker, out, urns)])
+
+
+def _batch_args(tracker: Path, out: Path, urns: list[int] | None) -> list[str]:
     cmd = [
-        str(BIN / "toolkit"),
         "batch",
         str(tracker),
         "--term",
@@ -195,7 +214,69 @@ def batch_way(tracker: Path, out: Path, urns: list[int] | None = None) -> dict:
     ]
     if urns:
         cmd += ["--schools", *map(str, urns)]
-    return measure(cmd)
+    return cmd
+
+
+def baseline_checkout(rev: str, into: Path) -> Path:
+    """A detached git worktree of ``rev`` (removed by ``drop_checkout``)."""
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(into), rev], check=True
+    )
+    return into
+
+
+def drop_checkout(path: Path) -> None:
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(path)],
+        check=False,
+        capture_output=True,
+    )
+
+
+def compare_with_baseline(rev: str, sizes: list[int], rounds: int, tmp: Path) -> int:
+    """This checkout's batch against ``rev``'s, alternating, at each size; prints the change."""
+    from sample_trusts import tracker_file
+
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", rev], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    here = subprocess.run(
+        ["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True, text=True
+    ).stdout.strip()
+    code = baseline_checkout(rev, tmp / "baseline")
+    results: dict[tuple[int, str], list[dict]] = {}
+    print(f"{'schools':>7} {'code':<22} {'round':>5} {'wall s':>8} {'s/report':>8} {'CPU s':>8} {'CPU s/report':>12}", flush=True)
+    try:
+        for n in sizes:
+            tracker = tracker_file(n)
+            reports = 2 * n + 2
+            for r in range(rounds):
+                for label, checkout in ((f"baseline {commit}", code), (f"this checkout {here}", None)):
+                    m = batch_way(tracker, tmp / f"trust-{n}" / label.split()[0] / str(r), code=checkout)
+                    if m["rc"] != 0:
+                        print(f"{label} failed at {n} schools:\n{m['stderr']}")
+                        return 1
+                    results.setdefault((n, label), []).append(m)
+                    print(
+                        f"{n:>7} {label:<22} {r + 1:>5} {m['wall']:>8.1f} {m['wall'] / reports:>8.3f} "
+                        f"{m['cpu']:>8.1f} {m['cpu'] / reports:>12.3f}",
+                        flush=True,
+                    )
+    finally:
+        drop_checkout(code)
+    print()
+    for n in sizes:
+        reports = 2 * n + 2
+        base = [m for (k, label), ms in results.items() if k == n and label.startswith("baseline") for m in ms]
+        mine = [m for (k, label), ms in results.items() if k == n and label.startswith("this") for m in ms]
+        bw, mw = (min(m["wall"] for m in ms) / reports for ms in (base, mine))
+        bc, mc = (min(m["cpu"] for m in ms) / reports for ms in (base, mine))
+        print(
+            f"{n} schools ({reports} reports), best of {rounds}: {bw:.3f} s a report at {commit}, "
+            f"{mw:.3f} s now ({(mw / bw - 1) * 100:+.0f}% wall); CPU {bc:.3f} -> {mc:.3f} s a report "
+            f"({(mc / bc - 1) * 100:+.0f}%)"
+        )
+    return 0
 
 
 def naive_commands(tracker: Path, out: Path, urns: list[int]) -> list[list[str]]:
@@ -298,6 +379,8 @@ def main() -> int:
         "--naive-all", action="store_true", help="run the naive way at every size (slow)"
     )
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap.add_argument("--baseline", metavar="REV", help="compare with this git revision's batch instead")
+    ap.add_argument("--rounds", type=int, default=2, help="with --baseline: runs of each, alternating")
     args = ap.parse_args()
 
     sys.path.insert(0, str(ROOT))
@@ -307,6 +390,12 @@ def main() -> int:
     from toolkit.tracker.reader import read_tracker
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-batch-"))
+    if args.baseline:
+        try:
+            print(f"cores: {os.cpu_count()}  (load average now {os.getloadavg()[0]:.1f})")
+            return compare_with_baseline(args.baseline, args.sizes, args.rounds, tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     rows: list[dict] = []
     naive_per_report: float | None = None
     print(
