@@ -299,3 +299,30 @@ def test_killing_the_batch_midway_leaves_earlier_outputs_intact_and_lists_only_c
     for rel in listed:
         twin = rel[:-4] + "pdf" if rel.endswith(".html") else rel[:-3] + "html"
         assert twin in listed
+
+
+def test_batch_processes_validate_notebooks_without_the_slow_iri_checker(tmp_path):
+    """``skip_unused_imports`` (called by ``toolkit batch`` and each worker) leaves jsonschema's
+    optional IRI checker unimported, and papermill and nbformat still read, validate and
+    parameterise a report notebook; JupyterLab's processes never call it."""
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from toolkit.batch.imports import skip_unused_imports
+        skip_unused_imports()
+        import nbformat, papermill
+        nb = nbformat.read({str(batch.NOTEBOOKS_DIR / "designation_review.ipynb")!r}, as_version=4)
+        nbformat.validate(nb)
+        assert "urn" in papermill.inspect_notebook({str(batch.NOTEBOOKS_DIR / "designation_review.ipynb")!r})
+        assert sys.modules.get("rfc3987_syntax") is None and "lark" not in sys.modules
+        print("ok")
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+    # without it, the module is there to be imported (the skip is what removes it)
+    plain = subprocess.run(
+        [sys.executable, "-c", "import jsonschema, sys; print('rfc3987_syntax' in sys.modules)"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert plain.stdout.strip() == "True"

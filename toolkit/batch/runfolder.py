@@ -9,7 +9,9 @@ import datetime as dt
 import os
 import shutil
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from toolkit.batch.jobs import Job, JobResult
 from toolkit.outputs import atomic_write
@@ -241,34 +243,81 @@ def _page(title: str, body: str) -> str:
 THUMBS_DIR = "thumbnails"
 
 
-def thumbnail(run_dir: Path, job: Job) -> str | None:
+def thumbnail(run_dir: Path, job: Job, *, make: bool = True) -> str | None:
     """A small PNG of the first page of ``job``'s PDF (``pdftoppm``, from poppler-utils),
-    made once and kept in the run folder; None when the PDF or pdftoppm is missing."""
+    kept in the run folder; its path in the run, or None when there is none (yet).
+
+    Made once: normally by the worker that printed the PDF (``start_thumbnail``), so with
+    ``make`` False the index only links a thumbnail that exists; otherwise made here.
+    """
+    rel = _thumbnail_path(job)
+    if rel is None or not (run_dir / job.pdf).is_file():
+        return None
+    if (run_dir / rel).is_file():
+        return rel
+    if not make:
+        return None
+    started = start_thumbnail(run_dir, job)
+    return started.finish() if started is not None else None
+
+
+def _thumbnail_path(job: Job) -> str | None:
+    return f"{THUMBS_DIR}/{job.key.replace('/', '-')}.png" if job.pdf else None
+
+
+@dataclass
+class Thumbnailing:
+    """A ``pdftoppm`` drawing one thumbnail; ``finish`` waits for it and puts it in place."""
+
+    process: Any
+    made: Path
+    target: Path
+    rel: str
+
+    def done(self) -> bool:
+        return self.process.poll() is not None
+
+    def finish(self, timeout: float = 30.0) -> str | None:
+        import subprocess
+
+        try:
+            code = self.process.wait(timeout=timeout)
+            if code == 0:
+                os.replace(self.made, self.target)
+                return self.rel
+        except (OSError, subprocess.SubprocessError):
+            with contextlib.suppress(OSError):
+                self.process.kill()
+                self.process.wait(1)
+        with contextlib.suppress(OSError):
+            self.made.unlink()
+        return None
+
+
+def start_thumbnail(run_dir: Path, job: Job) -> Thumbnailing | None:
+    """Start drawing ``job``'s thumbnail without waiting for it (a worker then goes on with
+    its next report); None when there is no PDF or no pdftoppm."""
     import subprocess
 
-    if not job.pdf or not (run_dir / job.pdf).is_file():
-        return None
-    rel = f"{THUMBS_DIR}/{job.key.replace('/', '-')}.png"
-    target = run_dir / rel
-    if target.is_file():
-        return rel
+    rel = _thumbnail_path(job)
     exe = shutil.which("pdftoppm")
-    if exe is None:
+    if rel is None or exe is None or not (run_dir / job.pdf).is_file():
         return None
+    target = run_dir / rel
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.stem}-{os.getpid()}")  # pdftoppm adds ".png"
+    # drawn in the run's scratch folder (removed with it if the run is stopped), then moved
+    tmp = run_dir / ".work" / f"thumb-{target.stem}-{os.getpid()}"  # pdftoppm adds ".png"
+    tmp.parent.mkdir(parents=True, exist_ok=True)
     made = tmp.with_name(tmp.name + ".png")
     try:
-        subprocess.run(
+        process = subprocess.Popen(
             [exe, "-f", "1", "-l", "1", "-scale-to", "240", "-png", "-singlefile", str(run_dir / job.pdf), str(tmp)],
-            check=True, capture_output=True, timeout=30,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
-        os.replace(made, target)
-    except (OSError, subprocess.SubprocessError):
-        with contextlib.suppress(OSError):
-            made.unlink()
+    except OSError:
         return None
-    return rel
+    return Thumbnailing(process, made, target, rel)
 
 
 def _schools_summary(run_dir: Path) -> list[dict]:
@@ -333,8 +382,12 @@ def write_run_index(
     interrupted: str | None = None,
     provenance: Mapping[str, str] | None = None,
     problems: Sequence[str] = (),
+    make_thumbnails: bool = True,
 ) -> Path:
     """The run's ``index.html``: links only to reports whose files are complete.
+
+    ``make_thumbnails`` False (while the run goes on) shows the thumbnails the workers have
+    drawn so far and draws none here.
 
     ``problems`` are other outputs (calendars, data files) that could not be written: they
     count as failures in the status line and are listed, so the index never says all is
@@ -391,7 +444,7 @@ def write_run_index(
         parts.append(f'<h2>{escape(section)}<span class="standing">{escape(badge)}</span></h2><ul class="cards">')
         for j in items:
             pdf = f' &middot; <a href="{escape(j.pdf)}">PDF</a>' if j.pdf else ""
-            thumb = thumbnail(run_dir, j)
+            thumb = thumbnail(run_dir, j, make=make_thumbnails)
             img = (
                 f'<img src="{escape(thumb)}" alt="First page of {escape(j.title)}, {escape(section)}" width="240">'
                 if thumb

@@ -114,6 +114,10 @@ def sweep_stale_temp_dirs(root: str | None = None) -> list[str]:
 # --------------------------------------------------------------------------- the pool
 
 
+#: The run's index.html is rewritten after a report at most this often (and at the end).
+INDEX_REFRESH_SECONDS = 1.0
+
+
 def default_workers() -> int:
     return max(
         1,
@@ -276,16 +280,19 @@ def run_jobs(
 
             extra = threading.Thread(target=run_during, name="toolkit-batch-during", daemon=True)
             extra.start()
+        def dispatch(w: _Worker) -> None:
+            if w.ready and w.job is None and queue:
+                job = queue.popleft()
+                try:
+                    w.conn.send((job, str(run_dir), timeout))
+                except (OSError, BrokenPipeError):
+                    queue.appendleft(job)
+                    return
+                w.job, w.job_started = job, time.monotonic()
+
         while queue or any(w.job for w in pool.workers):
             for w in pool.workers:
-                if w.ready and w.job is None and queue:
-                    job = queue.popleft()
-                    try:
-                        w.conn.send((job, str(run_dir), timeout))
-                    except (OSError, BrokenPipeError):
-                        queue.appendleft(job)
-                        continue
-                    w.job, w.job_started = job, time.monotonic()
+                dispatch(w)
             handles = {w.conn: w for w in pool.workers} | {w.process.sentinel: w for w in pool.workers}
             for ready in wait_for(list(handles), timeout=0.5):
                 w = handles[ready]
@@ -301,7 +308,10 @@ def run_jobs(
                         show_workers()
                         continue
                     if kind == "result":
+                        # the worker's next report first: recording (the index) must not
+                        # keep it waiting
                         w.job = None
+                        dispatch(w)
                         record(payload[0])
                         continue
                 # the worker died (crash, out of memory, killed from outside)
@@ -493,6 +503,8 @@ def execute_run(
                 interrupted=interrupted,
                 provenance=provenance,
                 problems=problems,
+                # the workers draw thumbnails; at the end, any still missing is drawn here
+                make_thumbnails=finished or interrupted is not None,
             )
 
     refresh()
@@ -502,9 +514,15 @@ def execute_run(
             extras.extend(before(run_dir))
             refresh()
 
+    last_refresh = [0.0]
+
     def on_result(res: JobResult) -> None:
+        # At most one rewrite a second: the index lists every report done so far, and
+        # rewriting it after each of a thousand reports would cost more than it tells.
         results[res.key] = res
-        refresh()
+        if time.monotonic() - last_refresh[0] >= INDEX_REFRESH_SECONDS:
+            refresh()
+            last_refresh[0] = time.monotonic()
 
     try:
         with interruptible(), private_scratch():  # IPython, matplotlib, Chromium: nothing left outside

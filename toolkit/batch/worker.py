@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.batch import processes
+from toolkit.batch.imports import skip_unused_imports
 from toolkit.batch.jobs import Job, JobResult
 from toolkit.batch.kernel import (
     RESET_SOURCE,
@@ -45,6 +46,7 @@ from toolkit.batch.kernel import (
     WarmKernel,
     register_engine,
 )
+from toolkit.batch.runfolder import start_thumbnail
 
 # --------------------------------------------------------------------------- worker process
 
@@ -56,6 +58,7 @@ _EXIT_LOCK = threading.Lock()
 def worker_main(conn: Any, parent_pid: int, token: str, tmp_root: str, cwd: str | None) -> None:
     """Entry point of a worker process (``multiprocessing`` spawn target)."""
     signal.signal(signal.SIGINT, _on_sigint)
+    skip_unused_imports()
     os.environ[processes.WORKER_MARKER] = token
     processes.set_parent_death_signal(signal.SIGTERM)
     signal.signal(signal.SIGTERM, lambda *_: _stop_now(143))
@@ -149,6 +152,7 @@ def run_job(job: Job, run_dir: str, timeout: float | None) -> JobResult:
 
     if "kernel" not in _WORKER:
         worker_init(None)
+    finish_thumbnails(wait=False)
     warm: WarmKernel = _WORKER["kernel"]
     started = time.perf_counter()
     deadline = None if not timeout else time.monotonic() + timeout
@@ -179,6 +183,10 @@ def run_job(job: Job, run_dir: str, timeout: float | None) -> JobResult:
             reports.write_report(
                 nb, root / job.html, root / job.pdf if job.pdf else None, job.overrides
             )
+        if job.pdf:  # the index's thumbnail: drawn while this worker goes on with its next report
+            drawing = start_thumbnail(root, job)
+            if drawing is not None:
+                _WORKER.setdefault("thumbnails", []).append(drawing)
         result.render_seconds = time.perf_counter() - started - result.execute_seconds
         result.ok, result.html, result.pdf = True, job.html, job.pdf
         scratch.unlink(missing_ok=True)
@@ -208,8 +216,18 @@ def _keep_error_notebook(root: Path, scratch: Path, key: str) -> str | None:
     return str(target.relative_to(root))
 
 
+def finish_thumbnails(*, wait: bool) -> None:
+    """Put in place the thumbnails drawn so far (all of them, waiting, when ``wait``)."""
+    pending = _WORKER.get("thumbnails", [])
+    for drawing in [d for d in pending if wait or d.done()]:
+        drawing.finish()
+        pending.remove(drawing)
+
+
 def _worker_shutdown() -> None:
     from toolkit.reports.pdf import close_all
+
+    finish_thumbnails(wait=True)
 
     warm = _WORKER.get("kernel")
     if warm is not None:

@@ -114,6 +114,9 @@ def data_quality_text(tracker) -> str:  # noqa: ANN001
 
 def run(args: argparse.Namespace) -> int:
     from toolkit import batch
+    from toolkit.batch.imports import skip_unused_imports
+
+    skip_unused_imports()
 
     try:
         with batch.interruptible():
