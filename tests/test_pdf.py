@@ -108,3 +108,58 @@ def test_chromium_engine_works_inside_a_running_event_loop():
         return pdf.html_to_pdf(PAGED, "chromium")
 
     assert asyncio.run(inside_the_loop()).startswith(b"%PDF")
+
+
+# --------------------------------------------------------------------------- contents page numbers
+
+SECTIONED = """<!DOCTYPE html><html lang="en-GB"><head><style>
+@page { size: A4; margin: 20mm; }  .new-page { break-before: page; }
+</style></head><body><h1>Designation review</h1>
+<nav class="contents" aria-labelledby="contents-heading"></nav>
+<h2 id="Summary" class="new-page">Summary</h2><p>One.</p>
+<h2 id="Ofsted">Ofsted</h2><p>Still page two.</p>
+<h2 id="Visits" class="new-page">Visits</h2><p>Three.</p>
+<h2 id="Visits-2" class="new-page">Visits</h2><p>Four: the same title again.</p>
+</body></html>"""
+
+
+@pytest.mark.parametrize("engine", sorted(pdf.ENGINES))
+def test_contents_get_the_pages_their_sections_print_on(engine):
+    """The draft print gives each heading its page (two sections with one title keep their
+    own pages); the numbers go into the contents list of the final HTML."""
+    from toolkit.reports.html import contents_pages, fill_contents
+
+    body = fill_contents(SECTIONED)
+    assert '<a href="#Summary">Summary</a><span class="toc-page"></span>' in body
+    pages = contents_pages(body, pdf.html_to_pdf(body, engine, draft=True))
+    assert pages == {"Summary": 2, "Ofsted": 2, "Visits": 3, "Visits-2": 4}
+    final = fill_contents(body, pages)
+    assert '<a href="#Visits-2">Visits</a><span class="toc-page">4</span>' in final
+
+
+def test_a_draft_is_untagged_and_the_final_print_tagged_with_bookmarks():
+    """Only the final PDF needs the structure tree (screen readers) and the outline; the
+    draft that only tells the page breaks skips both, and breaks its pages the same way."""
+    draft = pypdf.PdfReader(io.BytesIO(pdf.html_to_pdf(SECTIONED, "chromium", draft=True)))
+    final = pypdf.PdfReader(io.BytesIO(pdf.html_to_pdf(SECTIONED, "chromium")))
+    assert "/StructTreeRoot" in final.trailer["/Root"] and "/StructTreeRoot" not in draft.trailer["/Root"]
+    assert final.outline and not draft.outline
+    assert len(draft.pages) == len(final.pages) == 4
+
+
+@pytest.mark.parametrize("engine", sorted(pdf.ENGINES))
+def test_a_numbered_pdf_prints_the_numbers_its_html_has(engine):
+    """The final PDF (Chromium sets the numbers in the page it already loaded; WeasyPrint
+    prints the final HTML) shows the same contents list, numbers included, as the HTML
+    written beside it, and every section on the page its entry gives."""
+    from toolkit.reports.html import _numbered, fill_contents
+
+    final_html, final_pdf = pdf.numbered_pdf(fill_contents(SECTIONED), _numbered, engine)
+    assert '<a href="#Visits-2">Visits</a><span class="toc-page">4</span>' in final_html
+    reader = pypdf.PdfReader(io.BytesIO(final_pdf))
+    texts = [p.extract_text() for p in reader.pages]
+    contents = " ".join(texts[0].split())
+    assert "Summary2" in contents.replace(" ", "") and "Visits4" in contents.replace(" ", "")
+    assert "Four: the same title again." in texts[3] and "Still page two." in texts[1]
+    if engine == "chromium":
+        assert "/StructTreeRoot" in reader.trailer["/Root"] and reader.outline

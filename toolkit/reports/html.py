@@ -13,6 +13,7 @@ Notebooks call the small display helpers here (``report_header``, ``table``, ``t
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import html
@@ -316,16 +317,35 @@ def contents_pages(body: str, pdf: bytes) -> dict[str, int]:
     """Which printed page each section heading of ``body`` falls on.
 
     Chromium cannot number pages in CSS (``target-counter``), so the report is printed
-    once and the page of each heading read from the PDF's outline (the bookmarks Chromium
-    makes from the headings: exact, unlike searching the page text), then printed again
-    with the numbers. Headings are matched in document order, so two sections with the
-    same title get their own pages.
+    once as a draft and the page of each heading read from that PDF, then printed again
+    with the numbers. The contents list links to every heading, and a PDF gives each link
+    target a named destination on its page: exact, and present in an untagged draft
+    (which costs a third less to print). A heading without one (an engine that writes no
+    destinations) is looked up in the PDF's outline instead, in document order, so two
+    sections with the same title get their own pages.
     """
     import io
 
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(pdf))
+    found = _NAV.search(body)
+    rest = body[found.end():] if found else body
+    headings = _H2.findall(rest)
+    named = {str(name).lstrip("/"): dest for name, dest in reader.named_destinations.items()}
+    pages: dict[str, int] = {}
+    for ident, _ in headings:
+        dest = named.get(html.unescape(ident))
+        if dest is not None:
+            with contextlib.suppress(Exception):  # a destination to no page: try the outline
+                pages[ident] = reader.get_destination_page_number(dest) + 1
+    if len(pages) < len(headings):
+        pages = _outline_pages(reader, headings) | pages
+    return pages
+
+
+def _outline_pages(reader: Any, headings: list[tuple[str, str]]) -> dict[str, int]:
+    """Heading id -> page from the PDF's bookmarks, matched by title in document order."""
     marks: list[tuple[str, int]] = []
 
     def walk(items: Any) -> None:
@@ -335,12 +355,11 @@ def contents_pages(body: str, pdf: bytes) -> dict[str, int]:
             else:
                 marks.append((" ".join(str(item.title).split()), reader.get_destination_page_number(item) + 1))
 
-    walk(reader.outline)
-    found = _NAV.search(body)
-    rest = body[found.end():] if found else body
+    with contextlib.suppress(Exception):  # no outline at all (an untagged draft)
+        walk(reader.outline)
     pages: dict[str, int] = {}
     cursor = 0
-    for ident, inner in _H2.findall(rest):
+    for ident, inner in headings:
         wanted = " ".join(_heading_text(inner).split())
         for i in range(cursor, len(marks)):
             if marks[i][0] == wanted:
@@ -348,6 +367,15 @@ def contents_pages(body: str, pdf: bytes) -> dict[str, int]:
                 cursor = i + 1
                 break
     return pages
+
+
+def _numbered(body: str, draft: bytes) -> tuple[str, str, list[str]]:
+    """``body`` with the page numbers the ``draft`` PDF gives its contents list, plus the
+    numbers themselves and where they go (for ``toolkit.reports.pdf.numbered_pdf``)."""
+    final = fill_contents(body, contents_pages(body, draft))
+    nav = _NAV.search(final)
+    numbers = re.findall(r'<span class="toc-page">([^<]*)</span>', nav.group(0)) if nav else []
+    return final, "nav.contents .toc-page", numbers
 
 
 def callout(value: object) -> HTML:
@@ -573,12 +601,42 @@ def _for_export(nb: Any) -> Any:
     return nb
 
 
+def _report_exporter_class() -> type:
+    """nbconvert's HTMLExporter without its BeautifulSoup pass over the finished page.
+
+    That pass only gives an ``<img>`` without ``alt`` a generic text and makes JupyterLab's
+    input and output wrappers focusable. Our template emits neither wrapper, and every
+    chart carries its own alt text (``toolkit.reports.charts``; axe's ``image-alt`` rule
+    checks every image of every report in ``tests/test_accessibility.py``), so re-parsing
+    and re-serialising the whole page was pure cost: about a tenth of a second a report,
+    most of the time of turning a notebook into HTML.
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ReportExporter(HTMLExporter):
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
+            # HTMLExporter.from_notebook_node up to the soup (nbconvert 7.16)
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            highlight = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            resources = self._init_resources(resources)
+            data_type = WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources
+            )
+            self.register_filter("highlight_code", highlight)
+            self.register_filter("filter_data_type", data_type)
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return ReportExporter
+
+
 @cache
 def _exporter() -> Any:
-    """One configured HTMLExporter per process (building it loads templates: reuse it)."""
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(
+    """One configured exporter per process (building it loads templates: reuse it)."""
+    exporter = _report_exporter_class()(
         extra_template_basedirs=[str(TEMPLATE_DIR.parent)],
         template_name=TEMPLATE_DIR.name,
         exclude_input=True,
@@ -615,14 +673,15 @@ def render_html(
     return _render(nb, overrides, generated_at)[0]
 
 
-def render_pdf(html_text: str, engine: str | None = None) -> bytes:
+def render_pdf(html_text: str, engine: str | None = None, *, draft: bool = False) -> bytes:
     """The committee HTML as an A4 PDF (print CSS: header, footer, page numbers).
 
-    ``engine`` names a ``toolkit.reports.pdf`` engine (default: ``toolkit.reports.pdf.default_engine()``).
+    ``engine`` names a ``toolkit.reports.pdf`` engine (default: ``toolkit.reports.pdf.default_engine()``);
+    ``draft`` prints only to learn the page breaks (no structure tree or bookmarks).
     """
     from toolkit.reports.pdf import html_to_pdf
 
-    return html_to_pdf(html_text, engine)
+    return html_to_pdf(html_text, engine, draft=draft)
 
 
 def write_report(
@@ -636,9 +695,11 @@ def write_report(
     """Render ``nb`` and write its HTML (and PDF) atomically; returns the metadata used."""
     body, meta = _render(nb, overrides, generated_at)
     if pdf_path is not None:
-        pdf = render_pdf(body)
-        if _NAV.search(body):  # second pass: the contents list gets page numbers
-            body = fill_contents(body, contents_pages(body, pdf))
+        if _NAV.search(body):  # a draft first, so the contents list gets page numbers
+            from toolkit.reports.pdf import numbered_pdf
+
+            body, pdf = numbered_pdf(body, _numbered)
+        else:
             pdf = render_pdf(body)
         atomic_write(pdf_path, pdf)
     atomic_write(html_path, body)
