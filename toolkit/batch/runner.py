@@ -280,6 +280,7 @@ def run_jobs(
 
             extra = threading.Thread(target=run_during, name="toolkit-batch-during", daemon=True)
             extra.start()
+
         def dispatch(w: _Worker) -> None:
             if w.ready and w.job is None and queue:
                 job = queue.popleft()
@@ -489,15 +490,21 @@ def execute_run(
     write_term_index(term_dir)
     extras: list[tuple[str, str]] = []
     results: dict[str, JobResult] = {}
+    last_refresh = [0.0]
     lock = threading.Lock()  # the index is written from the main thread and ``before``'s
 
-    def refresh(finished: bool = False, interrupted: str | None = None) -> None:
+    closed = False  # set (under the lock) before the run's last index: no late rewrite after it
+
+    def refresh(finished: bool = False, interrupted: str | None = None, *, late: bool = False) -> None:
         with lock:
+            if late and closed:
+                return
+            last_refresh[0] = time.monotonic()
             write_run_index(
                 run_dir,
                 title=title,
                 jobs=jobs,
-                results=results,
+                results=dict(results),
                 extras=extras,
                 finished=finished,
                 interrupted=interrupted,
@@ -514,28 +521,44 @@ def execute_run(
             extras.extend(before(run_dir))
             refresh()
 
-    last_refresh = [0.0]
+    timers: list[threading.Timer] = []
 
     def on_result(res: JobResult) -> None:
         # At most one rewrite a second: the index lists every report done so far, and
-        # rewriting it after each of a thousand reports would cost more than it tells.
+        # rewriting it after each of a thousand reports would cost more than it tells. A
+        # report done within the second is listed a second later at the latest.
         results[res.key] = res
         if time.monotonic() - last_refresh[0] >= INDEX_REFRESH_SECONDS:
             refresh()
-            last_refresh[0] = time.monotonic()
+        elif not any(t.is_alive() for t in timers):
+            timer = threading.Timer(INDEX_REFRESH_SECONDS, refresh, kwargs={"late": True})
+            timer.daemon = True
+            timers.append(timer)
+            timer.start()
+
+    def close_index() -> None:
+        nonlocal closed
+        with lock:
+            closed = True
+        for timer in timers:
+            timer.cancel()
+            timer.join()
 
     try:
-        with interruptible(), private_scratch():  # IPython, matplotlib, Chromium: nothing left outside
-            run_jobs(
-                jobs,
-                run_dir,
-                workers=workers,
-                timeout=timeout,
-                cwd=cwd,
-                on_result=on_result,
-                progress=progress,
-                during=during,
-            )
+        try:
+            with interruptible(), private_scratch():  # IPython, matplotlib, Chromium: nothing left outside
+                run_jobs(
+                    jobs,
+                    run_dir,
+                    workers=workers,
+                    timeout=timeout,
+                    cwd=cwd,
+                    on_result=on_result,
+                    progress=progress,
+                    during=during,
+                )
+        finally:
+            close_index()
     except Interrupted as stop:
         with interruptible_suppressed():
             # Count what is on disk: a worker may have finished a report the pool never heard of.
