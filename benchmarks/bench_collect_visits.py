@@ -22,7 +22,11 @@ import sys
 import time
 from pathlib import Path
 
-from sample_trusts import CACHE, tracker_file  # benchmarks/ is on sys.path when run as a script
+from sample_trusts import (  # benchmarks/ is on sys.path when run as a script
+    CACHE,
+    generator_digest,
+    tracker_file,
+)
 
 
 def forms_folder(n_forms: int, n_schools: int) -> Path:
@@ -31,7 +35,7 @@ def forms_folder(n_forms: int, n_schools: int) -> Path:
     from toolkit.visits.forms import plan_forms, write_form
     from toolkit.visits.sample import sample_answers
 
-    folder = CACHE / f"visit-forms-{n_schools}-{n_forms}"
+    folder = CACHE / f"visit-forms-{n_schools}-{n_forms}-{generator_digest('visits')}"
     if folder.is_dir() and len(list(folder.glob("*.xlsx"))) == n_forms:
         return folder
     folder.mkdir(parents=True, exist_ok=True)
