@@ -26,11 +26,11 @@ echo "Installing system packages: ${need[*]} ${optional[*]}"
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
 if [ ${#need[@]} -gt 0 ]; then
+  $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
-if [ ${#optional[@]} -gt 0 ]; then
-  $SUDO apt-get install -y -qq --no-install-recommends "${optional[@]}" >/dev/null \
+  $SUDO apt-get install -y -qq --no-install-recommends "${optional[@]}" >/dev/null 2>&1 \
     || echo "chromium-headless-shell is not available here: PDFs will print with chromium."
+elif ! { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends "${optional[@]}"; } >/dev/null 2>&1; then
+  echo "chromium-headless-shell could not be installed here: PDFs will print with chromium."
 fi

@@ -163,3 +163,20 @@ def test_a_numbered_pdf_prints_the_numbers_its_html_has(engine):
     assert "Four: the same title again." in texts[3] and "Still page two." in texts[1]
     if engine == "chromium":
         assert "/StructTreeRoot" in reader.trailer["/Root"] and reader.outline
+
+
+def test_pdfs_print_with_the_headless_shell_when_installed_else_the_browser(monkeypatch, tmp_path):
+    """Debian's chromium-headless-shell prints (same pages, faster); the full browser is
+    the fallback and stays the browser of the end-to-end tests; $TOOLKIT_CHROMIUM wins."""
+    installed = {"chromium": "/usr/bin/chromium", "chromium-headless-shell": "/usr/bin/chromium-headless-shell"}
+    monkeypatch.delenv("TOOLKIT_CHROMIUM", raising=False)
+    monkeypatch.setattr(pdf.shutil, "which", installed.get)
+    assert pdf.print_executable() == "/usr/bin/chromium-headless-shell"
+    assert pdf.chromium_executable() == "/usr/bin/chromium"
+    del installed["chromium-headless-shell"]
+    assert pdf.print_executable() == "/usr/bin/chromium"
+    mine = tmp_path / "my-chromium"
+    mine.write_text("")
+    monkeypatch.setenv("TOOLKIT_CHROMIUM", str(mine))
+    installed["chromium-headless-shell"] = "/usr/bin/chromium-headless-shell"
+    assert pdf.print_executable() == pdf.chromium_executable() == str(mine)
