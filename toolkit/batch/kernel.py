@@ -104,11 +104,15 @@ def fresh_namespace() -> None:
 
 
 def _fresh_copy(tracker: Any) -> Any:
+    """A shallow copy of the cached tracker for one report; its tables keep the indexes
+    built for the cached ones (``toolkit.tracker.queries.shallow_copy``)."""
     import dataclasses
+
+    from toolkit.tracker.queries import shallow_copy
 
     if dataclasses.is_dataclass(tracker) and hasattr(tracker, "tables"):
         return dataclasses.replace(
-            tracker, tables={k: v.copy(deep=False) for k, v in tracker.tables.items()}
+            tracker, tables={k: shallow_copy(v) for k, v in tracker.tables.items()}
         )
     return tracker
 

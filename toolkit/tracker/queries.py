@@ -67,9 +67,12 @@ def benchmark_phases(school_phase: str | None, key_stage: str | None = None) -> 
 # Indexes built once per table (keyed by the table object, held weakly), so assessing a
 # large trust does not filter the whole sheet for every school and term.
 _INDEXES: dict[tuple[int, str], tuple[weakref.ref, object]] = {}
+# Shallow copies (``shallow_copy``) and the table each copies: id -> (copy, source), weakly.
+_SOURCES: dict[int, tuple[weakref.ref, weakref.ref]] = {}
 
 
 def indexed(frame: pd.DataFrame, kind: str, build: Callable[[pd.DataFrame], object]) -> object:
+    frame = _source(frame)  # shallow copies share their source's indexes
     key = (id(frame), kind)
     hit = _INDEXES.get(key)
     if hit is not None and hit[0]() is frame:
@@ -77,6 +80,32 @@ def indexed(frame: pd.DataFrame, kind: str, build: Callable[[pd.DataFrame], obje
     value = build(frame)
     _INDEXES[key] = (weakref.ref(frame, lambda _r, k=key: _INDEXES.pop(k, None)), value)
     return value
+
+
+def shallow_copy(frame: pd.DataFrame) -> pd.DataFrame:
+    """A shallow copy of a table that shares its indexes with the table it copies.
+
+    A batch kernel hands each report a shallow copy of the cached tracker; without this,
+    every report re-indexed every sheet by school (a groupby over the whole trust): work
+    that grew with the trust for each report, so quadratic over a batch (a third of a
+    second a report at 1,000 schools). The copy shares the data, so an index built for one
+    serves all of them.
+    """
+    source = _source(frame)
+    copy = frame.copy(deep=False)
+    ident = id(copy)
+    _SOURCES[ident] = (weakref.ref(copy, lambda _r, k=ident: _SOURCES.pop(k, None)), weakref.ref(source))
+    return copy
+
+
+def _source(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table ``frame`` is a ``shallow_copy`` of (itself if none, or if that is gone)."""
+    hit = _SOURCES.get(id(frame))
+    if hit is not None and hit[0]() is frame:
+        source = hit[1]()
+        if source is not None:
+            return source
+    return frame
 
 
 def school_rows(tracker: Tracker, sheet_key: str, urn: int) -> pd.DataFrame:
