@@ -562,9 +562,14 @@ def execute_run(
     except Interrupted as stop:
         with interruptible_suppressed():
             # Count what is on disk: a worker may have finished a report the pool never heard of.
+            # One stopped between writing a report's PDF and its HTML (written last) leaves
+            # a PDF of an unfinished report: removed, so every file kept is listed.
             for job in jobs:
                 if job.key not in results and _made_on_disk(run_dir, job):
                     results[job.key] = JobResult(key=job.key, ok=True, html=job.html, pdf=job.pdf)
+                elif job.pdf and not (run_dir / job.html).is_file():
+                    with contextlib.suppress(OSError):
+                        (run_dir / job.pdf).unlink()
             write_results_json(run_dir, results)
             refresh(interrupted=stop.args[0] if stop.args else "interrupted")
             interrupted_run_dir(run_dir)
