@@ -31,17 +31,6 @@ def sample_tracker(sample_tracker_path):
 def sample_term_reports(tmp_path_factory) -> Path:
     """Every report of the sample term (``toolkit batch``, the committed sample tracker),
     made once per session for the layout and accessibility tests; the run folder."""
-    import shutil
-    import subprocess
-    import sys
+    from report_checks import sample_term_batch
 
-    inputs = tmp_path_factory.mktemp("term-inputs")
-    for name in ("sample_tracker.xlsx", "policy.toml"):
-        shutil.copy(SAMPLE_TRACKER.parent / name, inputs / name)
-    out = tmp_path_factory.mktemp("term-reports")
-    cmd = [sys.executable, "-m", "toolkit", "batch", str(inputs / "sample_tracker.xlsx"),
-           "--term", "2026/27 Autumn", "--as-of", "2026-11-23", "--out", str(out),
-           "--no-progress"]  # fmt: skip
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return (out / "2026-27-autumn" / "latest").resolve()
+    return sample_term_batch(tmp_path_factory.mktemp("term-inputs"), tmp_path_factory.mktemp("term-reports"))

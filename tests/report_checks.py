@@ -9,6 +9,28 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_TRACKER = ROOT / "inputs" / "sample_tracker.xlsx"
+
+
+def sample_term_batch(inputs: Path, out: Path, *extra: str, timeout: float = 900) -> Path:
+    """``toolkit batch`` on a copy of the committed sample tracker (and its policy) in
+    ``inputs``, for the term 2026/27 Autumn as of 23 November 2026, writing to ``out``;
+    ``extra`` arguments are added (``--schools``, ``--workers``). The run folder."""
+    import shutil
+    import subprocess
+    import sys
+
+    for name in ("sample_tracker.xlsx", "policy.toml"):
+        shutil.copy(SAMPLE_TRACKER.parent / name, inputs / name)
+    cmd = [sys.executable, "-m", "toolkit", "batch", str(inputs / "sample_tracker.xlsx"),
+           "--term", "2026/27 Autumn", "--as-of", "2026-11-23", "--out", str(out),
+           "--no-progress", *extra]  # fmt: skip
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return (out / "2026-27-autumn" / "latest").resolve()
+
+
 #: A4 content widths in CSS px (96/in) for the report's @page margins (15 mm each side):
 #: what a table has to fit in print, portrait and landscape.
 PORTRAIT_PX = round((210 - 30) / 25.4 * 96)

@@ -5,33 +5,23 @@ but every request is recorded: a committee report must load nothing from any net
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
+from report_checks import sample_term_batch
 
 from toolkit.reports.pdf import CHROMIUM_ARGS, chromium_executable
 
 pytestmark = pytest.mark.e2e
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "inputs" / "sample_tracker.xlsx"
 
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> Path:
-    inputs = tmp_path_factory.mktemp("inputs")
-    for name in ("sample_tracker.xlsx", "policy.toml"):
-        shutil.copy(SAMPLE.parent / name, inputs / name)
-    out = tmp_path_factory.mktemp("outputs")
-    cmd = [sys.executable, "-m", "toolkit", "batch", str(inputs / "sample_tracker.xlsx"),
-           "--term", "2026/27 Autumn", "--as-of", "2026-11-23", "--out", str(out),
-           "--schools", "900006", "--workers", "1", "--no-progress"]  # fmt: skip
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return (out / "2026-27-autumn" / "latest").resolve()
+    return sample_term_batch(
+        tmp_path_factory.mktemp("inputs"), tmp_path_factory.mktemp("outputs"),
+        "--schools", "900006", "--workers", "1", timeout=600,
+    )
 
 
 def test_committee_member_opens_index_follows_link_and_prints(run_dir, tmp_path):

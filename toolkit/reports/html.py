@@ -673,15 +673,14 @@ def render_html(
     return _render(nb, overrides, generated_at)[0]
 
 
-def render_pdf(html_text: str, engine: str | None = None, *, draft: bool = False) -> bytes:
+def render_pdf(html_text: str, engine: str | None = None) -> bytes:
     """The committee HTML as an A4 PDF (print CSS: header, footer, page numbers).
 
-    ``engine`` names a ``toolkit.reports.pdf`` engine (default: ``toolkit.reports.pdf.default_engine()``);
-    ``draft`` prints only to learn the page breaks (no structure tree or bookmarks).
+    ``engine`` names a ``toolkit.reports.pdf`` engine (default: ``toolkit.reports.pdf.default_engine()``).
     """
     from toolkit.reports.pdf import html_to_pdf
 
-    return html_to_pdf(html_text, engine, draft=draft)
+    return html_to_pdf(html_text, engine)
 
 
 def write_report(
